@@ -1,0 +1,35 @@
+"""iTIP (RFC 5546) messages sent by mail: REQUEST to invite or update, CANCEL to call off."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Literal
+
+from calendars.document import DEFAULT_PRODID, add_events, new_calendar
+from calendars.model import Event
+
+
+def build_invite(
+    event: Event,
+    *,
+    method: Literal["REQUEST", "CANCEL"],
+    prodid: str = DEFAULT_PRODID,
+) -> bytes:
+    """The text/calendar part of an invitation mail.
+
+    The caller raises SEQUENCE on every change it sends; clients ignore an update whose
+    SEQUENCE is not higher than the one they have. ``event`` may be one occurrence
+    (``recurrence_id`` set) to update or cancel only that occurrence.
+    """
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError(f"unsupported iTIP method {method!r}")
+    if event.organizer is None:
+        raise ValueError("an invitation needs an organizer (RFC 5546)")
+    if method == "CANCEL":
+        # Cancelling the series cancels its overrides with it; resending them would only
+        # let a client keep a stray occurrence.
+        event = replace(event, status="CANCELLED", overrides=())
+    calendar = new_calendar(prodid)
+    calendar.add("method", method)
+    add_events(calendar, [event], with_people=True)
+    return calendar.to_ical()

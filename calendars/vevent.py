@@ -1,0 +1,151 @@
+"""Turn an ``Event`` into VEVENT components (the series, then one per override)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from calendars.model import WEEKDAYS, Event, Recurrence
+
+# Subscribers are Polish libraries and this package cannot reach the app's translation
+# table, so the few words we add to users' calendars are fixed here.
+CANCELLED_PREFIX = "ODWOŁANE: "
+JOIN_LABEL = "Dołącz do spotkania"
+PAGE_LABEL = "Strona spotkania"
+
+
+def _local(moment: datetime, tzid: str) -> datetime:
+    return moment.astimezone(ZoneInfo(tzid))
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def summary(event: Event) -> str:
+    # Google Calendar shows a cancelled event like any other, so the title has to say it.
+    if event.cancelled and not event.title.startswith(CANCELLED_PREFIX):
+        return CANCELLED_PREFIX + event.title
+    return event.title
+
+
+def description(event: Event) -> str:
+    lines = [event.description] if event.description else []
+    if event.conference_url:
+        lines.append(f"{JOIN_LABEL}: {event.conference_url}")
+        if event.url and event.url != event.conference_url:
+            lines.append(f"{PAGE_LABEL}: {event.url}")
+    return "\n\n".join(lines)
+
+
+def rrule(recurrence: Recurrence, start: datetime) -> dict[str, object]:
+    rule: dict[str, object] = {"freq": recurrence.freq}
+    if recurrence.interval > 1:
+        rule["interval"] = recurrence.interval
+    if recurrence.freq == "WEEKLY":
+        # Spelled out even when it is just the start's weekday: Outlook expects BYDAY.
+        rule["byday"] = list(recurrence.by_weekday) or [WEEKDAYS[start.weekday()]]
+    elif recurrence.by_set_weekday is not None:
+        nth, day = recurrence.by_set_weekday
+        # BYDAY=2TU rather than BYDAY=TU;BYSETPOS=2: the form every client supports.
+        rule["byday"] = f"{nth}{day}"
+    if recurrence.until is not None:
+        # RFC 5545: with a TZID'd DTSTART, UNTIL must be in UTC.
+        rule["until"] = _utc(recurrence.until)
+    if recurrence.count is not None:
+        rule["count"] = recurrence.count
+    return rule
+
+
+def _component(event: Event, *, with_people: bool) -> icalendar.Event:
+    vevent = icalendar.Event()
+    vevent.add("uid", event.uid)
+    vevent.add("dtstamp", _utc(event.last_modified))
+    vevent.add("created", _utc(event.created))
+    vevent.add("last-modified", _utc(event.last_modified))
+    vevent.add("sequence", event.sequence)
+    vevent.add("dtstart", _local(event.start, event.tzid))
+    vevent.add("dtend", _local(event.end, event.tzid))
+    if event.recurrence_id is not None:
+        vevent.add("recurrence-id", _local(event.recurrence_id, event.tzid))
+    if event.recurrence is not None:
+        vevent.add("rrule", rrule(event.recurrence, _local(event.start, event.tzid)))
+    # One EXDATE line per date: the multi-value form is where clients disagree most.
+    for exdate in sorted(event.exdates):
+        vevent.add("exdate", _local(exdate, event.tzid))
+    vevent.add("summary", summary(event))
+    text = description(event)
+    if text:
+        vevent.add("description", text)
+    location = event.location or event.conference_url
+    if location:
+        vevent.add("location", location)
+    url = event.conference_url or event.url
+    if url:
+        vevent.add("url", url)
+    if event.conference_url:
+        vevent.add(
+            "conference",
+            event.conference_url,
+            parameters={"VALUE": "URI", "FEATURE": ["AUDIO", "VIDEO"], "LABEL": JOIN_LABEL},
+        )
+    if event.categories:
+        vevent.add("categories", list(event.categories))
+    vevent.add("status", event.status)
+    # A cancelled meeting must not keep the slot busy in free/busy lookups.
+    vevent.add("transp", "TRANSPARENT" if event.cancelled else "OPAQUE")
+    if with_people:
+        _add_people(vevent, event)
+    return vevent
+
+
+def _add_people(vevent: icalendar.Event, event: Event) -> None:
+    if event.organizer is not None:
+        vevent.add(
+            "organizer",
+            f"mailto:{event.organizer.email}",
+            parameters={"CN": event.organizer.name},
+        )
+    for attendee in event.attendees:
+        vevent.add(
+            "attendee",
+            f"mailto:{attendee.email}",
+            parameters={
+                "CN": attendee.name,
+                "CUTYPE": "INDIVIDUAL",
+                "ROLE": attendee.role,
+                "PARTSTAT": attendee.partstat,
+                "RSVP": "TRUE" if attendee.rsvp else "FALSE",
+            },
+        )
+
+
+def vevents(event: Event, *, with_people: bool) -> list[icalendar.Event]:
+    """The series' VEVENT followed by one VEVENT per override, in RECURRENCE-ID order."""
+    overrides = sorted(event.overrides, key=lambda item: _utc(item.recurrence_id))  # type: ignore[arg-type]
+    return [_component(item, with_people=with_people) for item in (event, *overrides)]
+
+
+def moments(event: Event) -> list[datetime]:
+    """Every instant the event's VTIMEZONE has to cover, including a COUNT series' end."""
+    found = [event.start, event.end, *event.exdates]
+    if event.recurrence_id is not None:
+        found.append(event.recurrence_id)
+    recurrence = event.recurrence
+    if recurrence is not None:
+        if recurrence.until is not None:
+            found.append(recurrence.until)
+        elif recurrence.count is not None:
+            per_period = max(1, len(recurrence.by_weekday))
+            periods = -(-recurrence.count // per_period) * recurrence.interval
+            span = (
+                timedelta(weeks=periods)
+                if recurrence.freq == "WEEKLY"
+                else timedelta(days=31 * periods)
+            )
+            found.append(event.end + span)
+    for override in event.overrides:
+        found.extend(moments(override))
+    return found

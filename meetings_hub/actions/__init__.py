@@ -1,0 +1,1 @@
+"""Actions: check (may this actor do it, is the input valid), do (one transaction), notify."""

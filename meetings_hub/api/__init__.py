@@ -1,0 +1,21 @@
+"""JSON HTTP API under /api/v1: thin handlers that parse, call one action, render."""
+
+from __future__ import annotations
+
+from meetings_hub.api import network, people, session, system
+from meetings_hub.api.routing import ApiRoutes
+
+# Each feature owns its route table; the app installs them all and OpenAPI reads them all.
+ROUTE_TABLES: tuple[ApiRoutes, ...] = (
+    session.routes,
+    people.routes,
+    network.routes,
+    system.routes,
+)
+
+
+def all_routes() -> ApiRoutes:
+    merged = ApiRoutes()
+    for table in ROUTE_TABLES:
+        merged.endpoints.extend(table.endpoints)
+    return merged

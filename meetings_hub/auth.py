@@ -1,0 +1,71 @@
+"""Passwords (argon2), random tokens, and signed guest links. No I/O here."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+_hasher = PasswordHasher()
+# Verifying against this when the email is unknown keeps the timing of both answers alike.
+_DUMMY_HASH = _hasher.hash("not a real password")
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(stored_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(stored_hash: str) -> bool:
+    return _hasher.check_needs_rehash(stored_hash)
+
+
+def new_token() -> str:
+    """A random URL-safe token (256 bits) for cookies and emailed links."""
+    return secrets.token_urlsafe(32)
+
+
+def token_id(token: str) -> str:
+    """What the database keeps of a token: its SHA-256, so a stolen table opens nothing."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def sign(secret: bytes, purpose: str, payload: dict[str, int | str]) -> str:
+    """A compact signed token; ``purpose`` keeps a token of one kind from passing as another."""
+    body = _b64(json.dumps(payload, separators=(",", ":"), sort_keys=True).encode())
+    mac = hmac.new(secret, f"{purpose}.{body}".encode(), hashlib.sha256).digest()
+    return f"{body}.{_b64(mac[:20])}"
+
+
+def unsign(secret: bytes, purpose: str, token: str) -> dict[str, int | str] | None:
+    """The payload of a token signed by ``sign``; None when forged, truncated or malformed."""
+    try:
+        body, mac = token.split(".", 1)
+        expected = hmac.new(secret, f"{purpose}.{body}".encode(), hashlib.sha256).digest()[:20]
+        if not hmac.compare_digest(expected, _unb64(mac)):
+            return None
+        payload = json.loads(_unb64(body))
+    except (ValueError, TypeError):
+        return None
+    return payload if isinstance(payload, dict) else None

@@ -1,0 +1,128 @@
+"""Plain data of the library network: enums and dataclasses, no I/O."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+class Role(enum.StrEnum):
+    COORDINATOR = "coordinator"
+    LEAD_LIBRARIAN = "lead_librarian"
+    PARTNER_LIBRARIAN = "partner_librarian"
+
+
+class LibraryKind(enum.StrEnum):
+    MUNICIPAL = "municipal"  # gminna
+    URBAN_RURAL = "urban_rural"  # miejsko-gminna
+    COUNTY_CITY = "county_city"  # powiatowa (i miejska)
+    CITY = "city"  # miejska
+    BRANCH = "branch"  # filia
+    OTHER = "other"
+
+
+class NetworkRole(enum.StrEnum):
+    LEAD = "lead"
+    PARTNER = "partner"
+
+
+class GuestCategory(enum.StrEnum):
+    """The categories of invited guests that the programme report counts."""
+
+    LOCAL_AUTHORITY = "local_authority"
+    LOCAL_CREATOR = "local_creator"
+    EXPERT = "expert"
+    MUNICIPAL_COALITION = "municipal_coalition"
+    NGO = "ngo"
+    VOLUNTEER = "volunteer"
+    LIBRARY_USER = "library_user"
+    OTHER = "other"
+
+
+class Language(enum.StrEnum):
+    PL = "pl"
+    EN = "en"
+
+
+class TokenPurpose(enum.StrEnum):
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (a purpose, not a password)
+    ACCOUNT_INVITATION = "account_invitation"
+
+
+@dataclass(frozen=True, slots=True)
+class Library:
+    id: int
+    name: str
+    kind: LibraryKind
+    address: str
+    postal_code: str
+    town: str
+    gmina: str
+    powiat: str
+    voivodeship: str
+    latitude: float | None
+    longitude: float | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkMember:
+    library_id: int
+    library_name: str
+    role: NetworkRole
+    joined_on: date
+    left_on: date | None
+
+    @property
+    def active(self) -> bool:
+        return self.left_on is None or self.left_on > date.today()
+
+
+@dataclass(frozen=True, slots=True)
+class Network:
+    id: int
+    name: str
+    lead_library_id: int
+    started_on: date
+    note: str
+    members: tuple[NetworkMember, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: int
+    full_name: str
+    email: str
+    library_id: int | None
+    role: Role
+    language: Language
+    timezone: str
+    active: bool
+    has_password: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Guest:
+    id: int
+    invitation_id: int
+    meeting_id: int
+    name: str
+    category: GuestCategory
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is asking: a signed-in person, a guest admitted to one meeting, or nobody."""
+
+    person: Person | None = None
+    guest: Guest | None = None
+    session_id: str | None = None
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.person is None and self.guest is None
+
+    @property
+    def role(self) -> Role | None:
+        return self.person.role if self.person else None

@@ -1,0 +1,24 @@
+"""Typed application keys: everything the aiohttp app holds, declared in one place."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    import socketio
+
+    from meetings_hub.hub import Hub
+    from meetings_hub.mail.sender import MailSender
+
+hub_key: web.AppKey[Hub] = web.AppKey("hub")
+mail_sender_key: web.AppKey[MailSender] = web.AppKey("mail_sender")
+sio_key: web.AppKey[socketio.AsyncServer] = web.AppKey("sio")
+
+if TYPE_CHECKING:
+    from meetings_hub.domain import Actor
+
+# Per-request values set by the middlewares.
+actor_key: web.RequestKey[Actor] = web.RequestKey("actor")
+csrf_token_key: web.RequestKey[str] = web.RequestKey("csrf_token")

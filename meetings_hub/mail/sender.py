@@ -1,0 +1,101 @@
+"""Drains the outbox to the SMTP server with aiosmtplib.
+
+A mail is claimed (status 'sending') in one transaction, sent, then marked 'sent' in another. If
+the process stops between the SMTP server's acceptance and the mark, the claim goes stale and the
+mail is sent again with the same Message-ID — the one window where a duplicate is possible, and
+mail clients fold messages with one Message-ID into one. Nothing is ever lost: a mail leaves the
+table only as 'sent' or, after ``mail_max_attempts``, 'failed' (shown on the outbox page).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+from email import message_from_bytes, policy
+
+import aiosmtplib
+
+from meetings_hub.settings import Settings
+from meetings_hub.storage import outbox
+from meetings_hub.storage.db import Database
+from meetings_hub.storage.timefmt import now_utc
+
+log = logging.getLogger(__name__)
+
+STALE_CLAIM = timedelta(minutes=10)
+
+
+class MailSender:
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+        self._task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.settings.smtp_host)
+
+    def start(self) -> None:
+        if self.enabled and self._task is None:
+            self._task = asyncio.create_task(self._run(), name="mail-sender")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    def wake(self) -> None:
+        """Called after a commit that queued mail, so it leaves now rather than at the next poll."""
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.send_due()
+            except Exception:
+                log.exception("mail sender round failed")
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.settings.mail_poll_seconds)
+
+    async def send_due(self, limit: int = 20) -> int:
+        now = now_utc()
+        async with self.db.write() as tx:
+            rows = await outbox.claim_due(tx, now=now, stale_before=now - STALE_CLAIM, limit=limit)
+        sent = 0
+        for row in rows:
+            try:
+                await self._send(row["raw"])
+            except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+                attempts = row["attempts"] + 1
+                retry_at = None
+                if attempts < self.settings.mail_max_attempts:
+                    retry_at = now_utc() + timedelta(minutes=min(2**attempts, 240))
+                log.warning("mail %s to %s failed: %s", row["id"], row["recipient"], exc)
+                async with self.db.write() as tx:
+                    await outbox.mark_failed_attempt(
+                        tx, row["id"], error=str(exc), retry_at=retry_at
+                    )
+                continue
+            async with self.db.write() as tx:
+                await outbox.mark_sent(tx, row["id"])
+            sent += 1
+        return sent
+
+    async def _send(self, raw: bytes) -> None:
+        message = message_from_bytes(raw, policy=policy.SMTP)
+        s = self.settings
+        await aiosmtplib.send(
+            message,
+            hostname=s.smtp_host,
+            port=s.smtp_port,
+            username=s.smtp_username or None,
+            password=s.smtp_password or None,
+            start_tls=None if s.smtp_starttls else False,
+            timeout=s.smtp_timeout,
+        )

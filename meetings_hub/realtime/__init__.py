@@ -1,0 +1,1 @@
+"""Real-time: the socket.io server on the same aiohttp app."""

@@ -1,0 +1,151 @@
+"""Every setting in one frozen, typed object.
+
+Each field carries its type, default and help text (``metadata["help"]``). Values come from
+``MEETINGS_HUB_<NAME>`` environment variables and, on top of those, from CLI flags
+(``--name-with-dashes``). ``docs/configuration.md`` documents every field; a test keeps the two
+in step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_type_hints
+
+ENV_PREFIX = "MEETINGS_HUB_"
+
+
+def _setting(default: Any, help: str, *, secret: bool = False) -> Any:
+    return field(default=default, metadata={"help": help, "secret": secret})
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = _setting("127.0.0.1", "Address the HTTP server listens on.")
+    port: int = _setting(8080, "TCP port the HTTP server listens on.")
+    data_dir: Path = _setting(
+        Path("var"), "Directory for the SQLite database, uploads and backups (created if missing)."
+    )
+    database_url: str = _setting(
+        "",
+        "Database location. Empty: the SQLite file meetings_hub.sqlite3 in data_dir. "
+        "A path ending in .sqlite3 uses that file.",
+    )
+    site_url: str = _setting(
+        "http://127.0.0.1:8080",
+        "Public base URL of the site, used in emailed links and calendar feeds.",
+    )
+    site_domain: str = _setting(
+        "meetings-hub.local",
+        "Domain used in calendar UIDs (meeting-<id>@<domain>) and Message-IDs. Never change it "
+        "once calendars have been subscribed: clients would see every event as new.",
+    )
+    secret_key: str = _setting(
+        "",
+        "Key that signs guest links and one-click RSVP links. Empty: a random key is created "
+        "once and kept in data_dir/secret_key.",
+        secret=True,
+    )
+    secure_cookies: bool = _setting(
+        False, "Mark cookies Secure; turn on when the site is served over https."
+    )
+    session_days: int = _setting(30, "Days a login session lasts without use.")
+    demo_mode: bool = _setting(
+        False, "Demo mode: demo accounts with printed passwords exist. Never in production."
+    )
+    default_language: str = _setting("pl", "Language of the interface for visitors: pl or en.")
+    timezone: str = _setting("Europe/Warsaw", "Time zone of the programme and of new people.")
+    smtp_host: str = _setting("", "SMTP server for outgoing mail. Empty: mail stays in the outbox.")
+    smtp_port: int = _setting(587, "SMTP server port.")
+    smtp_username: str = _setting("", "SMTP user name (empty: no authentication).")
+    smtp_password: str = _setting("", "SMTP password.", secret=True)
+    smtp_starttls: bool = _setting(True, "Use STARTTLS when the SMTP server offers it.")
+    smtp_timeout: float = _setting(30.0, "Seconds to wait for the SMTP server.")
+    mail_from: str = _setting(
+        "meetings_hub <no-reply@meetings-hub.local>", "From address of outgoing mail."
+    )
+    mail_poll_seconds: float = _setting(
+        5.0, "How often the mail sender looks for new mail in the outbox."
+    )
+    mail_max_attempts: int = _setting(8, "Attempts before an outgoing mail is marked failed.")
+    login_max_failures: int = _setting(
+        5, "Failed logins per email address within login_window_minutes before it is locked."
+    )
+    login_max_failures_per_ip: int = _setting(
+        30, "Failed logins per client address within login_window_minutes."
+    )
+    login_window_minutes: int = _setting(15, "Window of the login rate limit.")
+    reset_link_hours: int = _setting(2, "Hours a password-reset link stays valid.")
+    invitation_link_days: int = _setting(14, "Days an account invitation link stays valid.")
+    guest_link_days: int = _setting(
+        30, "Days a guest invitation link stays valid after the meeting is scheduled."
+    )
+    max_json_bytes: int = _setting(1_048_576, "Largest JSON request body accepted, in bytes.")
+    log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
+
+    @property
+    def sqlite_path(self) -> Path:
+        if self.database_url:
+            return Path(self.database_url.removeprefix("sqlite:///"))
+        return self.data_dir / "meetings_hub.sqlite3"
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+def setting_fields() -> list[dataclasses.Field[Any]]:
+    return list(dataclasses.fields(Settings))
+
+
+def _convert(kind: Any, raw: str, name: str) -> Any:
+    if kind is bool:
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off", ""}:
+            return False
+        raise ValueError(f"setting {name}: {raw!r} is not a boolean")
+    try:
+        return kind(raw)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"setting {name}: {raw!r} is not a valid {kind.__name__}") from exc
+
+
+def from_env(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Settings from MEETINGS_HUB_* variables, then explicit overrides (e.g. from CLI flags)."""
+    environ = os.environ if environ is None else environ
+    hints = get_type_hints(Settings)
+    values: dict[str, Any] = {}
+    for f in setting_fields():
+        raw = environ.get(ENV_PREFIX + f.name.upper())
+        if raw is not None:
+            values[f.name] = _convert(hints[f.name], raw, f.name)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings(**values)
+
+
+def add_cli_flags(parser: argparse.ArgumentParser) -> None:
+    """One ``--flag`` per setting; unset flags leave the environment's value in place."""
+    hints = get_type_hints(Settings)
+    for f in setting_fields():
+        flag = "--" + f.name.replace("_", "-")
+        kind = hints[f.name]
+        if kind is bool:
+            parser.add_argument(
+                flag,
+                dest=f.name,
+                default=None,
+                action=argparse.BooleanOptionalAction,
+                help=f.metadata["help"],
+            )
+        else:
+            parser.add_argument(flag, dest=f.name, default=None, type=kind, help=f.metadata["help"])
+
+
+def from_cli(namespace: argparse.Namespace) -> Settings:
+    names = {f.name for f in setting_fields()}
+    return from_env(**{k: v for k, v in vars(namespace).items() if k in names})
