@@ -42,3 +42,6 @@ async def client_factory(server: Server) -> AsyncIterator[Any]:
     yield make
     for c in clients:
         await c.close()
+
+
+from tests.browser_support import browser, shots  # noqa: E402,F401  (fixtures for every test dir)

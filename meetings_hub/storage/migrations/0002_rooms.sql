@@ -43,3 +43,20 @@ CREATE TABLE room_bans (
     CHECK ((person_id IS NULL) <> (guest_id IS NULL))
 );
 CREATE INDEX room_bans_room ON room_bans (room_id);
+
+-- Attendance: when each person or guest was present in a session room. Several tabs of one
+-- person are one presence (the realtime layer opens a row on the first tab, closes it on the
+-- last). The savings log and the programme report are computed from this table.
+CREATE TABLE attendance (
+    id INTEGER PRIMARY KEY,
+    room_id INTEGER NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+    meeting_id INTEGER REFERENCES meetings (id) ON DELETE CASCADE,
+    person_id INTEGER REFERENCES persons (id) ON DELETE CASCADE,
+    guest_id INTEGER REFERENCES guests (id) ON DELETE CASCADE,
+    joined_at TEXT NOT NULL,
+    left_at TEXT,
+    CHECK ((person_id IS NULL) <> (guest_id IS NULL)),
+    CHECK (left_at IS NULL OR left_at >= joined_at)
+);
+CREATE INDEX attendance_meeting ON attendance (meeting_id);
+CREATE INDEX attendance_person ON attendance (person_id);
