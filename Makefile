@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 VENDOR := web/static/vendor
+LINT_DIRS := $(wildcard meetings_hub calendars tests bench)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test install install-test assets chromium lint unit bench clean
@@ -13,8 +14,8 @@ run: install assets
 	$(BIN)/meetings-hub serve --demo-mode
 
 test: install-test assets chromium
-	$(BIN)/ruff check meetings_hub calendars tests bench
-	$(BIN)/ruff format --check meetings_hub calendars tests bench
+	$(BIN)/ruff check $(LINT_DIRS)
+	$(BIN)/ruff format --check $(LINT_DIRS)
 	$(BIN)/lint-imports
 	$(BIN)/pytest -q -p no:cacheprovider
 
