@@ -85,6 +85,16 @@ async def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     pages.install(app)
+    # Feature wiring, one block per feature (pages, background tasks, socket namespaces):
+    # scheduling (issue 4)
+
+    # feeds (issue 4)
+
+    # rooms (issue 5)
+
+    # files (issue 6)
+
+    # end of feature wiring
     app.router.add_static("/static", WEB_DIR / "static", name="static", append_version=True)
 
     app.cleanup_ctx.append(_database(db))

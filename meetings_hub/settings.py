@@ -87,6 +87,16 @@ class Settings:
     max_json_bytes: int = _setting(1_048_576, "Largest JSON request body accepted, in bytes.")
     log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
 
+    # --- Scheduling and calendars (issue 4): add fields below this line ---
+
+    # --- Calendar feeds and import (issue 4): add fields below this line ---
+
+    # --- Chat rooms (issue 5): add fields below this line ---
+
+    # --- Files in rooms (issue 6): add fields below this line ---
+
+    # --- end of feature settings ---
+
     @property
     def sqlite_path(self) -> Path:
         if self.database_url:

@@ -11,6 +11,10 @@ ROUTE_TABLES: tuple[ApiRoutes, ...] = (
     people.routes,
     network.routes,
     system.routes,
+    # scheduling (issue 4)
+    # feeds (issue 4)
+    # rooms (issue 5)
+    # files (issue 6)
 )
 
 
