@@ -166,6 +166,9 @@ async def change_password(hub: Hub, actor: Actor, data: PasswordChangeInput) -> 
 
 async def request_password_reset(hub: Hub, data: ResetRequestInput) -> None:
     """Always answers the same, so the form does not tell which addresses have accounts."""
+    errors = FieldErrors()
+    errors.email("email", data.email.strip())
+    errors.raise_if_any()
     async with hub.db.read() as reader:
         person = await people.get_by_email(reader, data.email.strip())
     if person is None or not person.active:
