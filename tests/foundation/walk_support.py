@@ -58,9 +58,15 @@ async def call(
     body: Any = None,
     raw: bytes | None = None,
     headers: dict[str, str] | None = None,
+    signed: tuple[str, str] | bool | None = False,
 ) -> Answer:
-    """One request as ``role`` with a new session; the CSRF header set as the browser would."""
-    signed = await world.sign_in(role)
+    """One request as ``role``; the CSRF header set as the browser would.
+
+    ``signed`` is a (cookie, CSRF) pair to reuse; by default each call gets a new session.
+    """
+    if signed is False:
+        signed = await world.sign_in(role)
+    assert signed is not True
     cookies = {}
     all_headers = {}
     if signed is None:
