@@ -72,6 +72,11 @@ class Settings:
         5.0, "How often the mail sender looks for new mail in the outbox."
     )
     mail_max_attempts: int = _setting(8, "Attempts before an outgoing mail is marked failed.")
+    mail_claim_seconds: float = _setting(
+        600.0,
+        "Seconds after which mail claimed by a sender that died mid-send is sent again "
+        "(with the same Message-ID). Keep it well above smtp_timeout.",
+    )
     login_max_failures: int = _setting(
         5, "Failed logins per email address within login_window_minutes before it is locked."
     )
