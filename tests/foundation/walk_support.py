@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import json
+import shutil
+import sqlite3
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,11 +14,18 @@ from typing import Any
 import aiohttp
 import jsonschema
 from aiohttp import web
+from yarl import URL
 
 from meetings_hub.actions import demo
+from meetings_hub.app import WEB_DIR
+from meetings_hub.hub import Hub
+from meetings_hub.i18n import Translations
 from meetings_hub.middleware import CSRF_HEADER, SESSION_COOKIE
+from meetings_hub.settings import Settings
+from meetings_hub.storage import migrate
+from meetings_hub.storage.db import Database
 from tests.route_cases import WALKED_PATHS, WALKED_PREFIXES, Case, World, setup_hooks
-from tests.support import Server, make_settings, start_server
+from tests.support import Client, Server, make_settings, start_server
 
 
 def walked_routes(app: web.Application) -> set[tuple[str, str]]:
@@ -30,9 +41,44 @@ def walked_routes(app: web.Application) -> set[tuple[str, str]]:
     return found
 
 
+_TEMPLATE: list[Path] = []  # one migrated demo database per test process, copied per test
+
+
+async def _demo_template(settings: Settings) -> Path:
+    """Loading the demo (argon2 and ~80 inserts) takes seconds on a busy machine; copying a
+    ready file takes milliseconds, and every test still gets its own real SQLite file."""
+    if not _TEMPLATE:
+        folder = Path(tempfile.mkdtemp(prefix="meetings-hub-demo-"))
+        atexit.register(shutil.rmtree, folder, True)
+        hub = Hub(
+            settings=settings,
+            db=Database(folder / "demo.sqlite3"),
+            translations=Translations.load(WEB_DIR / "i18n"),
+            secret=b"template",
+        )
+        await hub.db.open()
+        try:
+            await migrate.migrate(hub.db)
+            await demo.load(hub)
+        finally:
+            await hub.db.close()
+        _TEMPLATE.append(folder / "demo.sqlite3")
+    return _TEMPLATE[0]
+
+
+def _copy_database(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    dst.close()
+    src.close()
+
+
 async def start_world(tmp_path: Path, **overrides: Any) -> tuple[Server, World]:
-    server = await start_server(make_settings(tmp_path, **overrides))
-    await demo.load(server.hub)
+    """A real server on a copy of the demo database, with the walk's world set up."""
+    settings = make_settings(tmp_path, **overrides)
+    _copy_database(await _demo_template(settings), settings.sqlite_path)
+    server = await start_server(settings)
     world = World(hub=server.hub)
     for hook in setup_hooks():
         await hook(world)
@@ -157,3 +203,17 @@ def check_answer(case: Case, role: str, answer: Answer, openapi: OpenApi) -> str
     if problem:
         return f"{where}: {problem}"
     return None
+
+
+async def client_as(server: Server, world: World, role: str) -> Client:
+    """A browser-like Client already signed in as ``role`` (a session minted, no argon2)."""
+    client = Client(server.url)
+    signed = await world.sign_in(role)
+    if signed is not None:
+        client.session.cookie_jar.update_cookies({SESSION_COOKIE: signed[0]}, URL(server.url))
+        client.csrf = signed[1]
+    return client
+
+
+def session_cookie(client: Client, server: Server) -> str:
+    return client.session.cookie_jar.filter_cookies(URL(server.url))[SESSION_COOKIE].value
