@@ -144,6 +144,11 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
         else settings.data_dir / "backups" / f"meetings_hub-{stamp}.sqlite3"
     )
 
+    if not settings.sqlite_path.exists():
+        # Opening a missing file would create an empty database and "back it up".
+        print(f"error: no database at {settings.sqlite_path}", file=sys.stderr)
+        return 1
+
     async def run() -> int:
         # A separate connection: SQLite's online backup API copies a consistent snapshot even
         # while a running server keeps writing to the same file.
