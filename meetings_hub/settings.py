@@ -89,6 +89,11 @@ class Settings:
     guest_link_days: int = _setting(
         30, "Days a guest invitation link stays valid after the meeting is scheduled."
     )
+    shutdown_seconds: float = _setting(
+        3.0,
+        "On SIGTERM, seconds to let requests in progress finish before open connections "
+        "(websockets included) are closed. Keep it below your process manager's kill timeout.",
+    )
     max_json_bytes: int = _setting(1_048_576, "Largest JSON request body accepted, in bytes.")
     log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
 
