@@ -9,7 +9,6 @@ role allowed to call the route, and a dump of every table before and after must 
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from tests.foundation.walk_support import (
     Answer,
     OpenApi,
     call,
+    dump,
     error_shape_problem,
     start_world,
 )
@@ -31,25 +31,6 @@ from tests.support import Server
 MAX_JSON = 4096
 PREFERENCE = ("coordinator", "lead", "partner", "other_lead", "guest", "anonymous")
 UNKNOWN_ID = 987_654_321
-# A refused sign-in (e.g. a 3000-character password) is recorded on purpose: the rate limit.
-COUNTED_ON_PURPOSE = frozenset({"login_attempts"})
-
-
-def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, read through a separate connection (committed data only)."""
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-        tables = [
-            r[0]
-            for r in db.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            )
-        ]
-        # Table names come from sqlite_master, not from input.
-        return {
-            t: db.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall()  # noqa: S608
-            for t in tables
-            if t not in COUNTED_ON_PURPOSE
-        }
 
 
 def required_fields(kind: type) -> list[str]:
