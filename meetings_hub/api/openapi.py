@@ -16,11 +16,13 @@ _ERROR_SCHEMA = {
     "properties": {
         "error": {
             "type": "object",
-            "required": ["code", "message"],
+            "required": ["code", "message", "details"],
             "properties": {
-                "code": {"type": "string"},
-                "message": {"type": "string"},
-                "details": {},
+                "code": {"type": "string", "description": "Stable, for programs."},
+                "message": {"type": "string", "description": "Readable, for people."},
+                "details": {
+                    "description": "null, or e.g. {field: message} for 422 validation errors."
+                },
             },
         }
     },
