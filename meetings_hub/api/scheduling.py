@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import msgspec
 
@@ -12,6 +12,8 @@ from meetings_hub.errors import BadRequest
 
 routes = ApiRoutes()
 TAG = "scheduling"
+DEFAULT_BEFORE = timedelta(days=7)
+DEFAULT_AFTER = timedelta(days=90)
 
 
 class RsvpInput(msgspec.Struct, forbid_unknown_fields=True):
@@ -45,22 +47,22 @@ def _opt_int(call: Call, name: str) -> int | None:
 @routes.route(
     "GET",
     "/occurrences",
-    summary="Occurrences in a window (?from=&to=, and person_id, library_id or network_id)",
+    summary="Occurrences in a window (?from=&to=, default the last week and next 90 days; "
+    "?person_id=, ?library_id= or ?network_id=, default: mine)",
     response=list[occurrences.OccurrenceView],
     tag=TAG,
 )
 async def list_occurrences(call: Call) -> list[occurrences.OccurrenceView]:
     q = call.request.query
-    if "from" not in q or "to" not in q:
-        raise BadRequest("Give from and to.", details={"from": "required", "to": "required"})
+    now = datetime.now(UTC)
+    start = _instant(q["from"], "from") if q.get("from") else now - DEFAULT_BEFORE
+    end = _instant(q["to"], "to") if q.get("to") else now + DEFAULT_AFTER
     target = occurrences.Target(
         person_id=_opt_int(call, "person_id"),
         library_id=_opt_int(call, "library_id"),
         network_id=_opt_int(call, "network_id"),
     )
-    return await occurrences.list_occurrences(
-        call.hub, call.actor, target, _instant(q["from"], "from"), _instant(q["to"], "to")
-    )
+    return await occurrences.list_occurrences(call.hub, call.actor, target, start, end)
 
 
 @routes.route(
