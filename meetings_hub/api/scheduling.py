@@ -8,7 +8,7 @@ import msgspec
 
 from meetings_hub.actions import meeting_view, occurrences, rsvp, scheduling
 from meetings_hub.api.routing import ApiRoutes, Call
-from meetings_hub.errors import BadRequest
+from meetings_hub.errors import BadRequest, NotFound
 
 routes = ApiRoutes()
 TAG = "scheduling"
@@ -31,6 +31,22 @@ def _instant(raw: str, name: str) -> datetime:
         value = datetime.fromisoformat(raw)
     except ValueError:
         raise BadRequest(f"{name} must be an ISO 8601 date-time.", details={name: raw}) from None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _original(call: Call) -> datetime:
+    """The occurrence in the path (``20271026T080000Z`` or ISO 8601); unreadable ones are not
+    there (404), like an unknown id."""
+    raw = call.request.match_info["original_start"]
+    try:
+        value = datetime.strptime(raw, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        try:
+            value = datetime.fromisoformat(raw)
+        except ValueError:
+            raise NotFound(
+                "No such occurrence of this meeting.", code="no_such_occurrence"
+            ) from None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
@@ -135,7 +151,7 @@ async def cancel(call: Call) -> None:
 )
 async def move_occurrence(call: Call) -> meeting_view.MeetingView:
     meeting_id = call.int_param("meeting_id")
-    original = _instant(call.request.match_info["original_start"], "original_start")
+    original = _original(call)
     await scheduling.move_occurrence(call.hub, call.actor, meeting_id, original, call.body)
     return await meeting_view.view(call.hub, call.actor, meeting_id)
 
@@ -147,7 +163,7 @@ async def move_occurrence(call: Call) -> meeting_view.MeetingView:
     tag=TAG,
 )
 async def cancel_occurrence(call: Call) -> None:
-    original = _instant(call.request.match_info["original_start"], "original_start")
+    original = _original(call)
     await scheduling.cancel_occurrence(call.hub, call.actor, call.int_param("meeting_id"), original)
 
 
