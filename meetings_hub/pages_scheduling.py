@@ -18,21 +18,12 @@ from meetings_hub.actions.when import range_text, rule_text
 from meetings_hub.domain import Actor, GuestCategory
 from meetings_hub.errors import NotFound
 from meetings_hub.hub import Hub
-from meetings_hub.i18n import LANGUAGE_COOKIE, pick_language
 from meetings_hub.keys import actor_key, hub_key
+from meetings_hub.pages import language_of
 from meetings_hub.scheduling.recurrence import WEEKDAYS, Rule
 from meetings_hub.storage.timefmt import now_utc
 
 reminders_key: web.AppKey[ReminderScheduler] = web.AppKey("reminders")
-
-
-def language_of(request: web.Request) -> str:
-    """The reader's language: her profile's, else the language cookie (as pages.py does)."""
-    actor: Actor | None = request.get(actor_key)
-    if actor is not None and actor.person is not None:
-        return actor.person.language.value
-    hub = request.app[hub_key]
-    return pick_language(request.cookies.get(LANGUAGE_COOKIE), hub.settings.default_language)
 
 
 def _person(request: web.Request) -> Actor:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from calendars.invite import build_invite
 from calendars.model import Attendee, Organizer
@@ -21,7 +21,7 @@ from meetings_hub.actions.occurrences import links
 from meetings_hub.actions.session import guest_link_token
 from meetings_hub.actions.when import range_text, rule_text
 from meetings_hub.hub import Hub
-from meetings_hub.mail.compose import Attachment, address_of, compose
+from meetings_hub.mail.compose import Attachment, Composed, address_of, compose
 from meetings_hub.scheduling import recurrence
 from meetings_hub.scheduling.events import occurrence_event, to_event
 from meetings_hub.scheduling.model import RSVP_ANSWERS, Meeting
@@ -134,6 +134,22 @@ def body(
     return subject, "\n".join(text) + "\n", body_html
 
 
+def compose_to(
+    hub: Hub, who: Recipient, subject: str, text: str, html: str, **parts: Any
+) -> Composed:
+    """One scheduling mail from the site's address; ``parts``: reply_to, alternatives..."""
+    return compose(
+        sender=hub.settings.mail_from,
+        recipient=who.email,
+        recipient_name=who.name,
+        subject=subject,
+        text=text,
+        html=html,
+        domain=hub.settings.site_domain,
+        **parts,
+    )
+
+
 def page_for(hub: Hub, meeting: Meeting, who: Recipient) -> str:
     """Guests come in through their guest link; everyone else through the meeting page."""
     if who.invitation_id is not None:
@@ -189,14 +205,12 @@ async def queue_for_meeting(
             page=page,
             answer_links=answer_links,
         )
-        mail = compose(
-            sender=hub.settings.mail_from,
-            recipient=who.email,
-            recipient_name=who.name,
-            subject=subject,
-            text=text,
-            html=body_html,
-            domain=hub.settings.site_domain,
+        mail = compose_to(
+            hub,
+            who,
+            subject,
+            text,
+            body_html,
             reply_to=org.email,
             alternatives=(
                 Attachment(

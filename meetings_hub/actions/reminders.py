@@ -14,9 +14,8 @@ import contextlib
 import logging
 from datetime import datetime, timedelta
 
-from meetings_hub.actions.invitations import body, page_for, recipients
+from meetings_hub.actions.invitations import body, compose_to, page_for, recipients
 from meetings_hub.hub import Hub
-from meetings_hub.mail.compose import compose
 from meetings_hub.storage import outbox
 from meetings_hub.storage import scheduling as store
 from meetings_hub.storage.db import Tx
@@ -64,15 +63,7 @@ async def _queue_for(hub: Hub, tx: Tx, now: datetime, offs: list[timedelta]) -> 
                     page=page_for(hub, meeting, who),
                     answer_links={},
                 )
-                mail = compose(
-                    sender=hub.settings.mail_from,
-                    recipient=who.email,
-                    recipient_name=who.name,
-                    subject=subject,
-                    text=text,
-                    html=html,
-                    domain=hub.settings.site_domain,
-                )
+                mail = compose_to(hub, who, subject, text, html)
                 occurrence = to_db(occ.original_start)
                 key = f"reminder:{meeting.id}:{occurrence}:{minutes}:{who.email.lower()}"
                 row = await outbox.insert(

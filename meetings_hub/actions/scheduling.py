@@ -15,7 +15,7 @@ from meetings_hub.actions import invitations
 from meetings_hub.actions.access import Scope, not_found_unless, scope_of
 from meetings_hub.actions.validate import FieldErrors, Id
 from meetings_hub.domain import Actor, GuestCategory, Language, Role
-from meetings_hub.errors import Forbidden, NotFound, ValidationFailed
+from meetings_hub.errors import Forbidden, ValidationFailed
 from meetings_hub.hub import Hub
 from meetings_hub.scheduling import recurrence
 from meetings_hub.scheduling.model import Meeting
@@ -238,6 +238,17 @@ async def _add_guests(
         await store.set_guest_language(tx, invitation_id, guest.language.value)
 
 
+async def _save_plan(
+    hub: Hub, tx: Tx, actor: Actor, meeting_id: int, r: _Resolved, data: ScheduleInput
+) -> None:
+    """What create and edit both save after the meeting row: rule, span, who is invited."""
+    await store.set_rule(tx, meeting_id, r.rule)
+    meeting = await _save_span(tx, meeting_id)
+    await store.set_libraries(tx, meeting_id, r.library_ids)
+    await store.set_invitees(tx, meeting_id, r.invitees)
+    await _add_guests(hub, tx, actor, meeting, data.guests)
+
+
 async def schedule(hub: Hub, actor: Actor, data: ScheduleInput) -> int:
     """Creates the session (or series), invites, and queues the REQUEST mails; returns its id."""
     async with hub.db.write() as tx:
@@ -258,11 +269,7 @@ async def schedule(hub: Hub, actor: Actor, data: ScheduleInput) -> int:
             join_url=data.join_url,
             created_by=actor.person.id,
         )
-        await store.set_rule(tx, meeting_id, r.rule)
-        meeting = await _save_span(tx, meeting_id)
-        await store.set_libraries(tx, meeting_id, r.library_ids)
-        await store.set_invitees(tx, meeting_id, r.invitees)
-        await _add_guests(hub, tx, actor, meeting, data.guests)
+        await _save_plan(hub, tx, actor, meeting_id, r, data)
         await invitations.queue_for_meeting(hub, tx, meeting_id, method="REQUEST", reason="new")
         tx.after_commit(hub.wake_mail)
     return meeting_id
@@ -323,13 +330,7 @@ async def update_series(hub: Hub, actor: Actor, meeting_id: int, data: ScheduleI
             join_url=data.join_url,
             bump_sequence=bump,
         )
-        await store.set_rule(tx, meeting_id, r.rule)
-        await _save_span(tx, meeting_id)
-        await store.set_libraries(tx, meeting_id, r.library_ids)
-        await store.set_invitees(tx, meeting_id, r.invitees)
-        updated = await store.get(tx, meeting_id)
-        assert updated is not None
-        await _add_guests(hub, tx, actor, updated, data.guests)
+        await _save_plan(hub, tx, actor, meeting_id, r, data)
         await invitations.queue_for_meeting(
             hub, tx, meeting_id, method="REQUEST", reason="update" if bump else "details"
         )
@@ -337,11 +338,15 @@ async def update_series(hub: Hub, actor: Actor, meeting_id: int, data: ScheduleI
 
 
 def _check_original(meeting: Meeting, original: datetime) -> None:
-    """The path names one occurrence of a series; any other instant is not there (404)."""
-    if meeting.rule is None or not recurrence.is_occurrence(
-        meeting.rule, meeting.start, meeting.timezone, original
-    ):
-        raise NotFound("No such occurrence of this meeting.", code="no_such_occurrence")
+    # 422, not 404: the ics importer (feeds) relies on ValidationFailed here.
+    if meeting.rule is None:
+        raise ValidationFailed(
+            "Only a series has occurrences.", details={"original_start": "Not a series."}
+        )
+    if not recurrence.is_occurrence(meeting.rule, meeting.start, meeting.timezone, original):
+        raise ValidationFailed(
+            "No such occurrence.", details={"original_start": "Not an occurrence of the series."}
+        )
 
 
 def _next_sequence(meeting: Meeting, original: datetime) -> int:
