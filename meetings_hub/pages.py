@@ -62,6 +62,7 @@ async def context(request: web.Request) -> dict[str, Any]:
         "datetime": lambda value, zone="": format_datetime(value, lang, zone or tz),
         "server_text": lambda message: hub.translations.server_message(lang, str(message)),
         "tz": tz,
+        "zone_name": lambda zone: _zone_name(hub.t(lang, f"timezone.{zone}"), zone),
         "NetworkRole": NetworkRole,
         "lang": lang,
         "actor": actor,
@@ -74,6 +75,11 @@ async def context(request: web.Request) -> dict[str, Any]:
         "i18n_server_json": _script_json(hub.translations.server_table(lang)),
         "Role": Role,
     }
+
+
+def _zone_name(label: str, zone: str) -> str:
+    # A zone without a translated name (set through the API) is shown by its own name.
+    return zone if label.startswith("timezone.") else label
 
 
 def _script_json(value: object) -> str:
@@ -222,10 +228,8 @@ async def profile_page(request: web.Request) -> dict[str, Any]:
     hub = request.app[hub_key]
     lang = language_of(request)
     zones = TIMEZONES if own in TIMEZONES else (own, *TIMEZONES)
-    labels = [(zone, hub.t(lang, f"timezone.{zone}")) for zone in zones]
     return {
-        # A zone without a translated name (set through the API) is shown by its own name.
-        "timezones": [(z, z if label.startswith("timezone.") else label) for z, label in labels],
+        "timezones": [(z, _zone_name(hub.t(lang, f"timezone.{z}"), z)) for z in zones],
         "now": datetime.now(UTC),
     }
 

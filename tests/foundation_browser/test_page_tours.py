@@ -53,7 +53,7 @@ async def test_signed_in_tour(site, chromium, shots, who, lang, size) -> None:
         if who != "coordinator":
             await page.goto(site.url + "/outbox")
             name = f"{who}-{lang}-{size}-outbox-refused"
-            text = await check_page(page, shots, name, error_page=True)
+            text = await check_page(page, shots, name)
             assert {"pl": "Brak dostępu", "en": "No access"}[lang] in text
     finally:
         await page.context.close()
@@ -77,7 +77,7 @@ async def test_signed_out_pages(site, chromium, shots, lang, size) -> None:
         await check_page(page, shots, f"guest-enter-{lang}-{size}")
         response = await page.goto(site.url + "/no/such/page")
         assert response.status == 404
-        text = await check_page(page, shots, f"not-found-{lang}-{size}", error_page=True)
+        text = await check_page(page, shots, f"not-found-{lang}-{size}")
         assert {"pl": "Nie ma takiej strony", "en": "Page not found"}[lang] in text
         # Signed-out visitors of a members' page are sent to sign in, and come back after.
         await page.goto(site.url + "/people")
