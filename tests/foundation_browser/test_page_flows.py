@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="package")]
 NEW_PASSWORD = "nowe-haslo-2026"
 
 
-async def _mail_link(browser, base: str, recipient: str, path: str) -> str:
+async def _mail_link(browser, base: str, recipient: str, path: str, shots=None) -> str:
     """The coordinator reads the outbox page and takes the link from the newest mail."""
     page = await sign_in(browser, base, COORDINATOR, DESKTOP)
     try:
@@ -24,6 +24,8 @@ async def _mail_link(browser, base: str, recipient: str, path: str) -> str:
         mail = page.locator("details.mail", has_text=recipient).first
         await mail.locator("summary").click()
         body = await mail.locator(".mail-body").inner_text()
+        if shots is not None:
+            await check_page(page, shots, "outbox-mail-open")
     finally:
         await page.context.close()
     found = re.search(rf"https?://\S+{re.escape(path)}\?token=\S+", body)
@@ -148,7 +150,7 @@ async def test_lead_invites_a_librarian_who_sets_her_password(site, chromium, sh
     finally:
         await page.context.close()
 
-    link = await _mail_link(chromium, site.url, email, "/invitation/accept")
+    link = await _mail_link(chromium, site.url, email, "/invitation/accept", shots)
     page = await new_page(chromium, PHONE)
     try:
         await page.goto(link)
