@@ -307,3 +307,20 @@ async def test_static_files_are_revalidated_or_versioned(site) -> None:
         async with http.get(site.url + css.group(1)) as r:
             assert r.status == 200
             assert r.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+async def test_coordinator_changes_a_role(site, chromium, shots) -> None:
+    page = await sign_in(chromium, site.url, COORDINATOR, DESKTOP)
+    try:
+        await use_language(page, "pl")
+        await page.goto(site.url + "/people")
+        row = page.locator("tbody tr", has_text="Iwona Chmiel")
+        await row.locator("summary").click()
+        await row.locator("select[name=role]").select_option("lead_librarian")
+        await check_page(page, shots, "people-change-role-open")
+        await row.locator("details button[type=submit]").click()
+        await page.wait_for_url(re.compile(r"/people\?saved=1$"))
+        row = page.locator("tbody tr", has_text="Iwona Chmiel")
+        assert "Biblioteki Wiodącej" in await row.inner_text()
+    finally:
+        await page.context.close()
