@@ -314,6 +314,9 @@ async def test_coordinator_changes_a_role(site, chromium, shots) -> None:
     try:
         await use_language(page, "pl")
         await page.goto(site.url + "/people")
+        await page.fill("#people-filter", "iwona")
+        await page.locator("#people-filter-status", has_text="Widoczny 1 wiersz.").wait_for()
+        assert await page.locator("#people-table tbody tr:visible").count() == 1
         row = page.locator("tbody tr", has_text="Iwona Chmiel")
         await row.locator("summary").click()
         await row.locator("select[name=role]").select_option("lead_librarian")
