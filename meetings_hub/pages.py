@@ -9,7 +9,8 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
-from meetings_hub.actions import home, network, outbox, people, session
+from meetings_hub import demo_data
+from meetings_hub.actions import demo, home, network, outbox, people, session
 from meetings_hub.actions.access import scope_of
 from meetings_hub.domain import Actor, GuestCategory, LibraryKind, NetworkRole, Role, TokenPurpose
 from meetings_hub.errors import NotFound
@@ -106,8 +107,14 @@ async def login_page(request: web.Request) -> dict[str, Any]:
     if request[actor_key].person is not None:
         raise web.HTTPSeeOther("/")
     next_path = request.query.get("next", "/")
+    demo_logins = []
+    if request.app[hub_key].settings.demo_mode:
+        # The three logins the README and `make run` print; they work only in demo mode.
+        demo_logins = [(p.role, p.email) for p in demo_data.PEOPLE[:3]]
     return {
-        "next": next_path if next_path.startswith("/") and not next_path.startswith("//") else "/"
+        "next": next_path if next_path.startswith("/") and not next_path.startswith("//") else "/",
+        "demo_logins": demo_logins,
+        "demo_password": demo.DEMO_PASSWORD,
     }
 
 

@@ -327,3 +327,30 @@ async def test_coordinator_changes_a_role(site, chromium, shots) -> None:
         assert "Biblioteki Wiodącej" in await row.inner_text()
     finally:
         await page.context.close()
+
+
+async def test_coordinator_creates_a_network_then_signs_out(site, chromium, shots) -> None:
+    page = await sign_in(chromium, site.url, COORDINATOR, PHONE)
+    try:
+        await use_language(page, "pl")
+        await page.goto(site.url + "/networks")
+        form = page.locator("form[data-api='/api/v1/networks']")
+        await form.locator("#n-name").fill("Sieć bibliotek wokół Chęcin (test)")
+        option = form.locator("#n-lead option", has_text="Chęcinach")
+        await form.locator("#n-lead").select_option(await option.get_attribute("value"))
+        await form.locator("button[type=submit]").click()
+        await form.locator("#n-start-error", has_text="Podaj datę").wait_for()
+        await check_page(page, shots, "network-create-error")
+        await form.locator("#n-start").fill("2026-09-01")
+        await form.locator("button[type=submit]").click()
+        await page.wait_for_url(re.compile(r"/networks/\d+$"))
+        text = await check_page(page, shots, "network-created")
+        assert "Od 1 września 2026" in text
+        assert "Biblioteka Wiodąca" in text
+
+        await page.click(".header-tools button:has-text('Wyloguj')")
+        await page.wait_for_url(re.compile(r"/login$"))
+        await page.goto(site.url + "/networks")
+        assert "/login?next=/networks" in page.url
+    finally:
+        await page.context.close()
