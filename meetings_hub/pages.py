@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -42,7 +43,6 @@ async def context(request: web.Request) -> dict[str, Any]:
     hub = request.app[hub_key]
     lang = language_of(request)
     actor: Actor = request.get(actor_key) or Actor()
-
     tz = actor.person.timezone if actor.person else hub.settings.timezone
 
     def t(key: str, **values: object) -> str:
@@ -91,7 +91,7 @@ def _script_json(value: object) -> str:
 def _require_person(request: web.Request) -> Actor:
     actor: Actor = request[actor_key]
     if actor.person is None:
-        raise web.HTTPSeeOther(f"/login?next={request.path_qs}")
+        raise web.HTTPSeeOther(f"/login?next={quote(request.path_qs, safe='/')}")
     return actor
 
 
