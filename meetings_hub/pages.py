@@ -96,10 +96,14 @@ def _require_person(request: web.Request) -> Actor:
 
 
 def _int(request: web.Request, name: str) -> int:
+    # SQLite integers are signed 64-bit; a larger id would reach the database as an error.
     try:
-        return int(request.match_info[name])
+        value = int(request.match_info[name])
     except ValueError:
         raise NotFound("Page not found.") from None
+    if not 0 < value < 2**63:
+        raise NotFound("Page not found.")
+    return value
 
 
 @aiohttp_jinja2.template("login.html")
