@@ -2,25 +2,55 @@
 
 Each file holds ``{"key": {"pl": "...", "en": "..."}}`` for one feature; together they form one
 table (a key may be defined in one file only; tests check that every key has both languages).
+
+Where a count appears, a language's text is instead a dict of CLDR plural forms, e.g.
+``{"one": "{count} biblioteka", "few": "{count} biblioteki", "many": "{count} bibliotek"}``
+(Polish needs one/few/many, English one/other); ``get(lang, key, count=n)`` picks the form.
+
+Keys under ``server.`` translate the English messages the API sends (their ``en`` text is the
+server's exact message, with ``{n}``-style holes); forms and error pages show them translated.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale
+from babel.dates import format_date as babel_date
+from babel.dates import format_time as babel_time
 
 LANGUAGES = ("pl", "en")
 DEFAULT_LANGUAGE = "pl"
 LANGUAGE_COOKIE = "mh_lang"
+SERVER_PREFIX = "server."
+# English dates in the European order (26 November 2026, 14:05): the readers are in Poland.
+LOCALES = {"pl": "pl_PL", "en": "en_GB"}
+PLURAL_FORMS = ("zero", "one", "two", "few", "many", "other")
+
+Text = str | dict[str, str]
+
+
+def _check_text(key: str, lang: str, text: object, where: str) -> None:
+    if isinstance(text, str) and text:
+        return
+    if isinstance(text, dict) and text and set(text) <= set(PLURAL_FORMS):
+        if all(isinstance(v, str) and v for v in text.values()):
+            return
+    raise ValueError(f"translation key {key!r} has no usable {lang!r} text in {where}")
 
 
 class Translations:
-    def __init__(self, table: dict[str, dict[str, str]]) -> None:
+    def __init__(self, table: dict[str, dict[str, Text]]) -> None:
         self.table = table
+        self._server: dict[str, list[tuple[re.Pattern[str], str]]] = {}
 
     @classmethod
     def load(cls, folder: Path) -> Translations:
-        table: dict[str, dict[str, str]] = {}
+        table: dict[str, dict[str, Text]] = {}
         for path in sorted(folder.glob("*.json")):
             for key, texts in json.loads(path.read_text("utf-8")).items():
                 if key in table:
@@ -28,21 +58,109 @@ class Translations:
                 missing = [lang for lang in LANGUAGES if not texts.get(lang)]
                 if missing:
                     raise ValueError(f"translation key {key!r} lacks {missing} in {path.name}")
+                for lang in LANGUAGES:
+                    _check_text(key, lang, texts[lang], path.name)
                 table[key] = texts
         return cls(table)
 
-    def get(self, language: str, key: str, **values: object) -> str:
+    def _text(self, language: str, key: str) -> Text | None:
         texts = self.table.get(key)
         if texts is None:
+            return None
+        return texts.get(language) or texts[DEFAULT_LANGUAGE]
+
+    def get(self, language: str, key: str, **values: object) -> str:
+        text = self._text(language, key)
+        if text is None:
             return key
-        text = texts.get(language) or texts[DEFAULT_LANGUAGE]
+        if isinstance(text, dict):
+            text = pick_plural(language, text, values.get("count", 0))
         return text.format(**values) if values else text
 
-    def for_language(self, language: str) -> dict[str, str]:
+    def for_language(self, language: str) -> dict[str, Text]:
         return {
             key: texts.get(language) or texts[DEFAULT_LANGUAGE] for key, texts in self.table.items()
         }
 
+    def for_page(self, language: str) -> dict[str, Text]:
+        """The table a page embeds for its scripts (server messages go separately)."""
+        table = self.for_language(language)
+        return {k: v for k, v in table.items() if not k.startswith(SERVER_PREFIX)}
+
+    def server_table(self, language: str) -> dict[str, str]:
+        """{the API's English message: its translation}, for a page's scripts."""
+        return {
+            str(texts["en"]): str(texts.get(language) or texts["en"])
+            for key, texts in self.table.items()
+            if key.startswith(SERVER_PREFIX)
+        }
+
+    def server_message(self, language: str, message: str) -> str:
+        """The API's English message in ``language``; unknown messages stay as they are."""
+        if language not in self._server:
+            # Exact texts first, so "Library not found." wins over "{what} not found.".
+            entries = sorted(self.server_table(language).items(), key=lambda e: e[0].count("{"))
+            self._server[language] = [(_pattern(en), text) for en, text in entries]
+        for pattern, translated in self._server[language]:
+            found = pattern.fullmatch(message.strip())
+            if found:
+                return translated.format(**found.groupdict())
+        return message
+
+
+def _pattern(english: str) -> re.Pattern[str]:
+    parts = re.split(r"\{(\w+)\}", english)
+    regex = "".join(
+        re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
+    )
+    return re.compile(regex)
+
+
+def pick_plural(language: str, forms: dict[str, str], count: object) -> str:
+    try:
+        number = float(count)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        number = 0
+    if number.is_integer():
+        number = int(number)
+    form = Locale.parse(LOCALES.get(language, language)).plural_form(number)
+    return forms.get(form) or forms.get("other") or forms.get("many") or next(iter(forms.values()))
+
 
 def pick_language(requested: str | None, fallback: str = DEFAULT_LANGUAGE) -> str:
     return requested if requested in LANGUAGES else fallback
+
+
+def zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "Europe/Warsaw")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("Europe/Warsaw")
+
+
+def format_date(value: date | datetime | str | None, language: str, tz: str = "") -> str:
+    """A calendar date the way the language writes it: 12 marca 2012 / 12 March 2012."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+    if isinstance(value, datetime):
+        value = _aware(value).astimezone(zone(tz)).date()
+    return babel_date(value, "long", locale=LOCALES.get(language, language))
+
+
+def format_datetime(value: datetime | str | None, language: str, tz: str = "") -> str:
+    """A moment shown in the reader's time zone: 26 listopada 2026, 14:05."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    local = _aware(value).astimezone(zone(tz))
+    locale = LOCALES.get(language, language)
+    day = babel_date(local.date(), "long", locale=locale)
+    return f"{day}, {babel_time(local, 'HH:mm', locale=locale)}"
+
+
+def _aware(value: datetime) -> datetime:
+    # The database stores UTC; a naive value read from it is UTC too.
+    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo("UTC"))

@@ -144,6 +144,11 @@ async def headers_middleware(request: web.Request, handler: Handler) -> web.Stre
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
+    if request.path.startswith("/static/") and response.status < 400:
+        headers["Cache-Control"] = _static_cache(request)
+    elif response.content_type == "text/html":
+        # Pages carry the CSRF token and the signed-in person's data: never from a shared cache.
+        headers.setdefault("Cache-Control", "no-store")
     if response.content_type == "text/html":
         headers.setdefault(
             "Content-Security-Policy",
@@ -152,6 +157,17 @@ async def headers_middleware(request: web.Request, handler: Handler) -> web.Stre
             "base-uri 'none'; form-action 'self'",
         )
     return response
+
+
+def _static_cache(request: web.Request) -> str:
+    """Versioned URLs (?v=<hash>, made by the templates) change with the file: cache for a year.
+
+    JS modules import each other without a version (./api.js), so js/ and any unversioned file
+    are revalidated on every load (a cheap 304), and an update never leaves old modules behind.
+    """
+    if "v" in request.query and not request.path.startswith("/static/js/"):
+        return "public, max-age=31536000, immutable"
+    return "no-cache"
 
 
 def actor_of(request: web.Request) -> Actor:

@@ -3,17 +3,32 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp_jinja2
 from aiohttp import web
 
-from meetings_hub.actions import network, outbox, people, session
+from meetings_hub import demo_data
+from meetings_hub.actions import demo, home, network, outbox, people, session
 from meetings_hub.actions.access import scope_of
-from meetings_hub.domain import Actor, GuestCategory, LibraryKind, Role, TokenPurpose
+from meetings_hub.domain import Actor, GuestCategory, LibraryKind, NetworkRole, Role, TokenPurpose
 from meetings_hub.errors import NotFound
-from meetings_hub.i18n import LANGUAGE_COOKIE, pick_language
+from meetings_hub.i18n import LANGUAGE_COOKIE, format_date, format_datetime, pick_language
 from meetings_hub.keys import actor_key, csrf_token_key, hub_key
+
+# Time zones offered in the profile: where the programme's people live and travel, plus UTC.
+TIMEZONES = (
+    "Europe/Warsaw",
+    "Europe/Berlin",
+    "Europe/Prague",
+    "Europe/Vilnius",
+    "Europe/Kyiv",
+    "Europe/London",
+    "Europe/Dublin",
+    "UTC",
+)
 
 
 def language_of(request: web.Request) -> str:
@@ -28,38 +43,67 @@ async def context(request: web.Request) -> dict[str, Any]:
     hub = request.app[hub_key]
     lang = language_of(request)
     actor: Actor = request.get(actor_key) or Actor()
+    tz = actor.person.timezone if actor.person else hub.settings.timezone
 
     def t(key: str, **values: object) -> str:
         return hub.t(lang, key, **values)
 
     def static(path: str) -> str:
+        # JS modules import each other by plain URL (./api.js); a versioned URL for the entry
+        # module would load a second copy of every module, so js/ is served unversioned and
+        # revalidated (Cache-Control: no-cache, see middleware), everything else versioned.
+        if path.startswith("js/"):
+            return f"/static/{path}"
         return str(request.app.router["static"].url_for(filename=path))
 
     return {
         "t": t,
         "static": static,
+        "date": lambda value, zone="": format_date(value, lang, zone or tz),
+        "datetime": lambda value, zone="": format_datetime(value, lang, zone or tz),
+        "server_text": lambda message: hub.translations.server_message(lang, str(message)),
+        "tz": tz,
+        "zone_name": lambda zone: _zone_name(hub.t(lang, f"timezone.{zone}"), zone),
+        "NetworkRole": NetworkRole,
         "lang": lang,
         "actor": actor,
         "csrf_token": request.get(csrf_token_key, ""),
         "path": request.path,
+        "saved": request.query.get("saved") == "1",
+        "invited": request.query.get("invited") == "1",
         "demo_mode": hub.settings.demo_mode,
-        "i18n_json": json.dumps(hub.translations.for_language(lang), ensure_ascii=False),
+        "i18n_json": _script_json(hub.translations.for_page(lang)),
+        "i18n_server_json": _script_json(hub.translations.server_table(lang)),
         "Role": Role,
     }
+
+
+def _zone_name(label: str, zone: str) -> str:
+    # A zone without a translated name (set through the API) is shown by its own name.
+    return zone if label.startswith("timezone.") else label
+
+
+def _script_json(value: object) -> str:
+    # Inside <script type="application/json">, "</" would end the element early.
+    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
 
 
 def _require_person(request: web.Request) -> Actor:
     actor: Actor = request[actor_key]
     if actor.person is None:
-        raise web.HTTPSeeOther(f"/login?next={request.path_qs}")
+        raise web.HTTPSeeOther(f"/login?next={quote(request.path_qs, safe='/')}")
     return actor
 
 
 def _int(request: web.Request, name: str) -> int:
+    # SQLite integers are signed 64-bit; a larger id would reach the database as an error.
     try:
-        return int(request.match_info[name])
+        value = int(request.match_info[name])
     except ValueError:
         raise NotFound("Page not found.") from None
+    if not 0 < value < 2**63:
+        raise NotFound("Page not found.")
+    return value
 
 
 @aiohttp_jinja2.template("login.html")
@@ -67,29 +111,27 @@ async def login_page(request: web.Request) -> dict[str, Any]:
     if request[actor_key].person is not None:
         raise web.HTTPSeeOther("/")
     next_path = request.query.get("next", "/")
+    demo_logins = []
+    if request.app[hub_key].settings.demo_mode:
+        # The three logins the README and `make run` print; they work only in demo mode.
+        demo_logins = [(p.role, p.email) for p in demo_data.PEOPLE[:3]]
     return {
-        "next": next_path if next_path.startswith("/") and not next_path.startswith("//") else "/"
+        "next": next_path if next_path.startswith("/") and not next_path.startswith("//") else "/",
+        "demo_logins": demo_logins,
+        "demo_password": demo.DEMO_PASSWORD,
     }
 
 
 @aiohttp_jinja2.template("home.html")
 async def home_page(request: web.Request) -> dict[str, Any]:
     actor: Actor = request[actor_key]
-    if actor.guest is not None:
-        return {"guest": actor.guest}
-    actor = _require_person(request)
     hub = request.app[hub_key]
-    networks = await network.list_networks(hub, actor)
-    libraries = await network.list_libraries(hub, actor)
-    async with hub.db.read() as reader:
-        scope = await scope_of(reader, actor)
-    return {
-        "networks": networks,
-        "library_count": len(libraries),
-        "people_count": len(await people.list_people(hub, actor)),
-        "led": [n for n in networks if scope.manages_network(n.id)],
-        "own_library": next((lib for lib in libraries if lib.id == actor.person.library_id), None),  # type: ignore[union-attr]
-    }
+    if actor.guest is not None:
+        return {"guest": actor.guest, "meeting": await home.guest_meeting(hub, actor)}
+    actor = _require_person(request)
+    view = await home.overview(hub, actor)
+    role = actor.person.role  # type: ignore[union-attr]
+    return {"view": view, "is_coordinator": role is Role.COORDINATOR}
 
 
 @aiohttp_jinja2.template("libraries.html")
@@ -164,8 +206,25 @@ async def people_page(request: web.Request) -> dict[str, Any]:
     async with hub.db.read() as reader:
         scope = await scope_of(reader, actor)
     libraries = await network.list_libraries(hub, actor)
+    listed = await people.list_people(hub, actor)
+    is_coordinator = scope.everything
+    # Mirrors actions.people._check_may_manage; the actions check again on every change.
+    manageable = {
+        p.id
+        for p in listed
+        if p.id != actor.person.id  # type: ignore[union-attr]
+        and (
+            is_coordinator
+            or (
+                p.role is Role.PARTNER_LIBRARIAN
+                and p.library_id is not None
+                and scope.manages_library(p.library_id)
+            )
+        )
+    }
     return {
-        "people": await people.list_people(hub, actor),
+        "people": listed,
+        "manageable": manageable,
         "library_names": {lib.id: lib.name for lib in libraries},
         "manageable_libraries": [lib for lib in libraries if scope.manages_library(lib.id)],
         "may_add": scope.everything or bool(scope.led_network_ids),
@@ -175,16 +234,14 @@ async def people_page(request: web.Request) -> dict[str, Any]:
 
 @aiohttp_jinja2.template("profile.html")
 async def profile_page(request: web.Request) -> dict[str, Any]:
-    _require_person(request)
+    actor = _require_person(request)
+    own = actor.person.timezone  # type: ignore[union-attr]
+    hub = request.app[hub_key]
+    lang = language_of(request)
+    zones = TIMEZONES if own in TIMEZONES else (own, *TIMEZONES)
     return {
-        "timezones": [
-            "Europe/Warsaw",
-            "Europe/London",
-            "Europe/Berlin",
-            "Europe/Vilnius",
-            "Europe/Kyiv",
-            "UTC",
-        ]
+        "timezones": [(z, _zone_name(hub.t(lang, f"timezone.{z}"), z)) for z in zones],
+        "now": datetime.now(UTC),
     }
 
 

@@ -87,3 +87,10 @@ async def test_demo_accounts_refused_outside_demo_mode(tmp_path) -> None:
         await c.close()
     finally:
         await srv.runner.cleanup()
+
+
+async def test_page_ids_beyond_sqlite_integers_are_not_found(server, client_factory) -> None:
+    c = await client_factory(COORDINATOR)
+    for path in ("/libraries/9223372036854775808", "/networks/18446744073709551616"):
+        async with c.session.get(server.url + path) as response:
+            assert response.status == 404, path

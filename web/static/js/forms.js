@@ -1,15 +1,23 @@
 // Every <form data-api="/api/v1/..."> is sent as JSON; field errors (422) appear by their fields.
+// data-type on a field: int, float, bool, list, optional (empty = not sent);
 // data-method: HTTP method (default POST); data-then: "reload", "message:<text>" or a path in
 // which {id} / {name} are filled from the response; data-confirm: ask first.
 import { api, setCsrfToken } from "./api.js";
-import { t } from "./i18n.js";
+import { serverText, t } from "./i18n.js";
+
+function numberOr(number, raw) {
+  return Number.isFinite(number) ? number : raw;
+}
 
 function valueOf(field) {
   if (field.type === "checkbox") return field.checked;
   const raw = field.value;
   const kind = field.dataset.type;
-  if (kind === "int") return raw === "" ? null : Number.parseInt(raw, 10);
-  if (kind === "float") return raw === "" ? null : Number.parseFloat(raw.replace(",", "."));
+  // A number that does not parse is sent as typed, so the server names the field in its answer.
+  if (kind === "int") return raw === "" ? null : numberOr(Number(raw.trim()), raw);
+  if (kind === "bool") return raw === "true";
+  if (kind === "optional") return raw.trim() === "" ? null : raw;
+  if (kind === "float") return raw === "" ? null : numberOr(Number(raw.trim().replace(",", ".")), raw);
   if (kind === "list") return raw.split(/[\n,;]+/).map((s) => s.trim()).filter(Boolean);
   return raw;
 }
@@ -35,6 +43,8 @@ function clearErrors(form) {
   form.querySelectorAll("[aria-invalid]").forEach((el) => {
     el.removeAttribute("aria-invalid");
     el.removeAttribute("aria-errormessage");
+    if (el.dataset.describedby) el.setAttribute("aria-describedby", el.dataset.describedby);
+    else el.removeAttribute("aria-describedby");
   });
   const box = form.querySelector(".form-error");
   if (box) box.textContent = "";
@@ -42,22 +52,44 @@ function clearErrors(form) {
 
 export function showErrors(form, error) {
   const box = form.querySelector(".form-error");
-  const details = error.details && typeof error.details === "object" ? error.details : {};
+  // Only a 422 maps field names to messages; other errors' details are not for people.
+  const details = error.status === 422 && error.details && typeof error.details === "object" ? error.details : {};
   let first = null;
+  const elsewhere = [];
   for (const [name, message] of Object.entries(details)) {
     const field = form.elements.namedItem(name);
-    if (!field || !field.id) continue;
+    if (!field || !field.id || field.type === "hidden") {
+      elsewhere.push(serverText(message));
+      continue;
+    }
     const note = document.createElement("p");
     note.className = "field-error";
     note.id = `${field.id}-error`;
-    note.textContent = String(message);
+    note.textContent = serverText(message);
     field.setAttribute("aria-invalid", "true");
     field.setAttribute("aria-errormessage", note.id);
+    field.dataset.describedby = field.getAttribute("aria-describedby") || "";
+    field.setAttribute("aria-describedby", `${field.dataset.describedby} ${note.id}`.trim());
     field.insertAdjacentElement("afterend", note);
     first = first || field;
   }
-  if (box) box.textContent = first ? t("action.fix_fields") : error.message || t("action.failed");
+  if (box) {
+    box.textContent = first ? t("action.fix_fields") : errorText(error);
+    if (elsewhere.length) box.textContent += ` ${elsewhere.join(" ")}`;
+  }
   (first || box)?.focus?.();
+}
+
+// The API's message in the page's language: a known server text, else a text for the error
+// code, else the status; a failed fetch (no connection) has no status at all.
+export function errorText(error) {
+  if (!error || !error.status) return t("action.failed");
+  const translated = serverText(error.message);
+  if (translated !== error.message) return translated;
+  for (const key of [`api_error.${error.code}`, `api_error.status_${error.status}`]) {
+    if (t(key) !== key) return t(key);
+  }
+  return error.message || t("action.failed");
 }
 
 function fill(template, data) {

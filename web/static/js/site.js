@@ -1,0 +1,40 @@
+import { t } from "./i18n.js";
+
+// Page-wide behaviour: the menu button on narrow screens and the filter boxes above long tables.
+// Without JavaScript the menu simply stays open, so every link is always reachable.
+const button = document.querySelector(".menu-button");
+const nav = document.getElementById("main-nav");
+
+if (button && nav) {
+  document.documentElement.classList.add("has-menu-button");
+  button.hidden = false;
+  const setOpen = (open) => {
+    button.setAttribute("aria-expanded", String(open));
+    nav.classList.toggle("open", open);
+  };
+  button.addEventListener("click", () => setOpen(button.getAttribute("aria-expanded") !== "true"));
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && nav.classList.contains("open")) {
+      setOpen(false);
+      button.focus();
+    }
+  });
+}
+
+// Tables with a filter box: <input data-filter="#table-id"> hides rows that do not match.
+for (const input of document.querySelectorAll("input[data-filter]")) {
+  const table = document.querySelector(input.dataset.filter);
+  const status = document.getElementById(input.dataset.filterStatus || "");
+  if (!table) continue;
+  input.addEventListener("input", () => {
+    const words = input.value.toLocaleLowerCase().split(/\s+/).filter(Boolean);
+    let shown = 0;
+    for (const row of table.tBodies[0].rows) {
+      const text = row.textContent.toLocaleLowerCase();
+      const match = words.every((w) => text.includes(w));
+      row.hidden = !match;
+      if (match) shown += 1;
+    }
+    if (status) status.textContent = words.length ? t("filter.shown", { count: shown }) : "";
+  });
+}
