@@ -34,10 +34,14 @@ def _person(request: web.Request) -> Actor:
 
 
 def _int(request: web.Request, name: str) -> int:
+    # SQLite integers are signed 64-bit; a larger id is simply not there.
     try:
-        return int(request.match_info[name])
+        value = int(request.match_info[name])
     except ValueError:
         raise NotFound("Page not found.") from None
+    if not 0 < value < 2**63:
+        raise NotFound("Page not found.")
+    return value
 
 
 def _zone_of(actor: Actor, fallback: str) -> str:

@@ -118,6 +118,10 @@ async def test_guest_sees_only_her_meeting(server: Server, client_factory: Any) 
     assert body["my_rsvp"] == "accepted"
     status, _ = await guest.get(f"/api/v1/meetings/{second['id']}")
     assert status == 404
+    status, page = await guest.get(f"/meetings/{first['id']}")
+    assert status == 200 and "Warsztaty" in page and "Wezmę udział" in page
+    status, _ = await guest.get(f"/meetings/{second['id']}")
+    assert status == 404
     status, _ = await guest.post("/api/v1/meetings", GOOD)
     assert status == 403
 

@@ -1,5 +1,5 @@
 // Shared by the schedule and occurrence forms: wall-clock arithmetic and error display.
-import { t } from "../i18n.js";
+import { serverText, t } from "../i18n.js";
 
 // "2026-10-20" + "10:00" + 90 -> "2026-10-20T11:30:00" (wall clock; the server applies the zone).
 export function addMinutes(date, time, minutes) {
@@ -36,13 +36,13 @@ export function showErrors(form, error) {
       form.querySelector(`[name="${CSS.escape(name)}"]`) ||
       form.querySelector(`[data-error-name="${CSS.escape(name)}"]`);
     if (!target) {
-      unplaced.push(String(message));
+      unplaced.push(serverText(message));
       continue;
     }
     const note = document.createElement("p");
     note.className = "field-error";
     note.id = `err-${name.replace(/[^\w-]/g, "-")}`;
-    note.textContent = String(message);
+    note.textContent = serverText(message);
     if (target.tagName === "FIELDSET" || target.tagName === "P") target.append(note);
     else {
       target.setAttribute("aria-invalid", "true");
@@ -52,7 +52,7 @@ export function showErrors(form, error) {
     first = first || (target.tagName === "FIELDSET" ? target.querySelector("input,select") : target);
   }
   if (box) {
-    const general = first ? t("action.fix_fields") : error.message || t("action.failed");
+    const general = first ? t("action.fix_fields") : serverText(error.message) || t("action.failed");
     box.textContent = [general, ...unplaced].join(" ");
   }
   (first || box)?.focus?.();
