@@ -89,6 +89,11 @@ async def create_app(settings: Settings) -> web.Application:
     # scheduling (issue 4)
 
     # feeds (issue 4)
+    from meetings_hub import pages_calendar
+    from meetings_hub.api import feeds as feeds_api
+
+    feeds_api.install_files(app)
+    pages_calendar.install(app)
 
     # rooms (issue 5)
 
