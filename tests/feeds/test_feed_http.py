@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
@@ -64,10 +64,8 @@ async def test_partner_gets_person_library_and_network_feeds_with_subscribe_link
 
 async def test_feed_headers_conditional_requests_and_head(server, client_factory) -> None:
     net = await network_named(server, "Morawic")
-    start = (store_now := __import__("datetime").datetime.now(WARSAW)).replace(
-        hour=10, minute=0, second=0, microsecond=0
-    ) + timedelta(days=7)
-    del store_now
+    start = datetime.now(WARSAW).replace(hour=10, minute=0, second=0, microsecond=0)
+    start += timedelta(days=7)
     meeting_id = await add_meeting(server, net, title="Spotkanie sieci", start=start)
     lead = await client_factory(LEAD)
     url = (await _feeds(lead))[("network", net.id)]["url"]
