@@ -175,9 +175,14 @@ def expand(
             continue
         if change is not None and change.start is not None and change.end is not None:
             occurrence = Occurrence(
-                original, change.start, change.end, True, change.title, change.agenda,
+                original,
+                change.start,
+                change.end,
+                True,
+                change.title,
+                change.agenda,
                 change.address,
-            )  # fmt: skip
+            )
         else:
             occurrence = Occurrence(original, original, original + duration)
         found.append(occurrence)

@@ -211,11 +211,25 @@ async def insert(
         " updated_at, changed_at, span_start_at, span_end_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            network_id, host_library_id, kind, title, agenda, to_db(start), to_db(end), timezone,
-            address, int(whole_network), join_url, created_by, now, now, now, to_db(start),
+            network_id,
+            host_library_id,
+            kind,
+            title,
+            agenda,
+            to_db(start),
+            to_db(end),
+            timezone,
+            address,
+            int(whole_network),
+            join_url,
+            created_by,
+            now,
+            now,
+            now,
+            to_db(start),
             to_db(end),
         ),
-    )  # fmt: skip
+    )
 
 
 async def update(
@@ -240,10 +254,21 @@ async def update(
         " ends_at = ?, address = ?, whole_network = ?, join_url = ?, updated_at = ?,"
         " sequence = sequence + ?, changed_at = ? WHERE id = ?",
         (
-            host_library_id, kind, title, agenda, to_db(start), to_db(end), address,
-            int(whole_network), join_url, now, int(bump_sequence), now, meeting_id,
+            host_library_id,
+            kind,
+            title,
+            agenda,
+            to_db(start),
+            to_db(end),
+            address,
+            int(whole_network),
+            join_url,
+            now,
+            int(bump_sequence),
+            now,
+            meeting_id,
         ),
-    )  # fmt: skip
+    )
 
 
 async def set_join_url(tx: Tx, meeting_id: int, join_url: str) -> None:
@@ -275,10 +300,16 @@ async def set_rule(tx: Tx, meeting_id: int, rule: Rule | None) -> None:
         "INSERT INTO meeting_recurrences (meeting_id, freq, interval, by_weekday, nth,"
         " nth_weekday, until_at, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            meeting_id, rule.freq, rule.interval, ",".join(rule.weekdays), rule.nth,
-            rule.nth_weekday, to_db(rule.until) if rule.until else None, rule.count,
+            meeting_id,
+            rule.freq,
+            rule.interval,
+            ",".join(rule.weekdays),
+            rule.nth,
+            rule.nth_weekday,
+            to_db(rule.until) if rule.until else None,
+            rule.count,
         ),
-    )  # fmt: skip
+    )
 
 
 async def save_change(tx: Tx, meeting_id: int, change: Change) -> None:
@@ -293,12 +324,19 @@ async def save_change(tx: Tx, meeting_id: int, change: Change) -> None:
         " agenda = excluded.agenda, address = excluded.address, sequence = excluded.sequence,"
         " updated_at = excluded.updated_at",
         (
-            meeting_id, to_db(change.original_start), change.kind,
+            meeting_id,
+            to_db(change.original_start),
+            change.kind,
             to_db(change.start) if change.start else None,
             to_db(change.end) if change.end else None,
-            change.title, change.agenda, change.address, change.sequence, now, now,
+            change.title,
+            change.agenda,
+            change.address,
+            change.sequence,
+            now,
+            now,
         ),
-    )  # fmt: skip
+    )
     await tx.execute(
         "UPDATE meetings SET changed_at = ?, updated_at = ? WHERE id = ?", (now, now, meeting_id)
     )

@@ -62,9 +62,11 @@ async def test_series_with_override_and_exception_listed_by_window(server: Serve
         found = await calendar_meetings(reader, Target(library_id=lead_library), *window)
         by_network = await calendar_meetings(reader, Target(network_id=network_id), *window)
         outside = await calendar_meetings(
-            reader, Target(network_id=network_id), datetime(2027, 1, 1, tzinfo=UTC),
+            reader,
+            Target(network_id=network_id),
+            datetime(2027, 1, 1, tzinfo=UTC),
             datetime(2027, 2, 1, tzinfo=UTC),
-        )  # fmt: skip
+        )
     assert [m.id for m in found] == [meeting_id] == [m.id for m in by_network]
     assert outside == []
     views = occurrence_views(server.hub, found, *window)
