@@ -12,8 +12,9 @@ from datetime import datetime
 
 from aiohttp import web
 
-from meetings_hub.actions import feeds
+from meetings_hub.actions import feeds, ics_import
 from meetings_hub.api.routing import ApiRoutes, Call
+from meetings_hub.errors import BadRequest
 from meetings_hub.keys import hub_key
 
 routes = ApiRoutes()
@@ -45,6 +46,48 @@ async def list_feeds(call: Call) -> list[feeds.FeedLinks]:
 )
 async def regenerate(call: Call) -> feeds.FeedLinks:
     return await feeds.regenerate(call.hub, call.actor, call.body)
+
+
+# What browsers and curl send for an .ics file; JSON is refused so that a mistaken client
+# learns at once that the body is the file itself.
+_ICS_TYPES = ("text/calendar", "application/octet-stream", "text/plain", "application/ics", "")
+
+
+async def _ics_body(call: Call) -> bytes:
+    if call.request.content_type not in _ICS_TYPES:
+        raise BadRequest(
+            "Send the .ics file itself as the body (Content-Type: text/calendar).",
+            code="unsupported_media_type",
+        )
+    return await call.request.read()
+
+
+@routes.route(
+    "POST",
+    "/networks/{network_id}/ics-import/preview",
+    summary="Read an .ics file (the request body, text/calendar) and show what importing "
+    "it would create; 422 with a list of problems when nothing can be imported",
+    response=ics_import.ImportPreview,
+    tag="feeds",
+    errors=(413, 422),
+)
+async def import_preview(call: Call) -> ics_import.ImportPreview:
+    network_id = call.int_param("network_id")
+    return await ics_import.preview(call.hub, call.actor, network_id, await _ics_body(call))
+
+
+@routes.route(
+    "POST",
+    "/networks/{network_id}/ics-import",
+    summary="Create the network's sessions from an .ics file (the request body, text/calendar)",
+    response=ics_import.ImportDone,
+    status=201,
+    tag="feeds",
+    errors=(413, 422),
+)
+async def import_run(call: Call) -> ics_import.ImportDone:
+    network_id = call.int_param("network_id")
+    return await ics_import.run(call.hub, call.actor, network_id, await _ics_body(call))
 
 
 def _etag_matches(header: str, etag: str) -> bool:
