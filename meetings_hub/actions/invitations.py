@@ -30,7 +30,7 @@ from meetings_hub.storage import scheduling as store
 from meetings_hub.storage.db import Tx
 
 Method = Literal["REQUEST", "CANCEL"]
-Reason = Literal["new", "update", "details", "cancel"]
+Reason = Literal["new", "update", "details", "cancel", "reminder"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class Recipient:
     timezone: str
     person_id: int | None = None
     invitation_id: int | None = None
+    rsvp: str = "needs_action"
 
 
 async def recipients(tx: Tx, meeting: Meeting) -> list[Recipient]:
@@ -59,6 +60,7 @@ async def recipients(tx: Tx, meeting: Meeting) -> list[Recipient]:
                     row["language"],
                     meeting.timezone,
                     invitation_id=row["id"],
+                    rsvp=row["rsvp"],
                 )
             )
     return found
@@ -70,7 +72,7 @@ def organizer(hub: Hub, meeting: Meeting) -> Organizer:
     return Organizer(address_of(hub.settings.mail_from), hub.t("pl", "app.name"))
 
 
-def _body(
+def body(
     hub: Hub,
     meeting: Meeting,
     who: Recipient,
@@ -127,6 +129,13 @@ def _body(
     return subject, "\n".join(text) + "\n", body_html
 
 
+def page_for(hub: Hub, meeting: Meeting, who: Recipient) -> str:
+    """Guests come in through their guest link; everyone else through the meeting page."""
+    if who.invitation_id is not None:
+        return hub.url(f"/guest/{guest_link_token(hub, who.invitation_id, meeting.id)}")
+    return links(hub).page(meeting.id)
+
+
 async def queue_for_meeting(
     hub: Hub,
     tx: Tx,
@@ -154,9 +163,7 @@ async def queue_for_meeting(
     _, last_end = recurrence.span(meeting.start, meeting.end, meeting.timezone, meeting.rule)
     queued = 0
     for who in people:
-        page = links(hub).page(meeting.id)
-        if who.invitation_id is not None:
-            page = hub.url(f"/guest/{guest_link_token(hub, who.invitation_id, meeting.id)}")
+        page = page_for(hub, meeting, who)
         answer_links = {}
         if method == "REQUEST":
             answer_links = {
@@ -167,7 +174,7 @@ async def queue_for_meeting(
                 )
                 for a in RSVP_ANSWERS
             }
-        subject, text, body_html = _body(
+        subject, text, body_html = body(
             hub,
             meeting,
             who,

@@ -211,6 +211,33 @@ async def _save_span(tx: Tx, meeting_id: int) -> Meeting:
     return meeting
 
 
+async def _add_guests(
+    hub: Hub, tx: Tx, actor: Actor, meeting: Meeting, wanted: list[GuestInput]
+) -> None:
+    """Invites guests by email (once per address); their link lasts past the last occurrence."""
+    _, last_end = recurrence.span(meeting.start, meeting.end, meeting.timezone, meeting.rule)
+    known = {
+        str(r["email"]).lower()
+        for r in await guests.list_invitations(tx, meeting.id)
+        if r["revoked_at"] is None
+    }
+    for guest in wanted:
+        email = guest.email.strip()
+        if email.lower() in known:
+            continue
+        known.add(email.lower())
+        invitation_id = await guests.insert_invitation(
+            tx,
+            meeting_id=meeting.id,
+            email=email,
+            name=guest.name.strip(),
+            category=guest.category.value,
+            created_by=actor.person.id if actor.person else None,
+            expires_at=last_end + timedelta(days=hub.settings.guest_link_days),
+        )
+        await store.set_guest_language(tx, invitation_id, guest.language.value)
+
+
 async def schedule(hub: Hub, actor: Actor, data: ScheduleInput) -> int:
     """Creates the session (or series), invites, and queues the REQUEST mails; returns its id."""
     async with hub.db.write() as tx:
@@ -235,18 +262,7 @@ async def schedule(hub: Hub, actor: Actor, data: ScheduleInput) -> int:
         meeting = await _save_span(tx, meeting_id)
         await store.set_libraries(tx, meeting_id, r.library_ids)
         await store.set_invitees(tx, meeting_id, r.invitees)
-        _, last_end = recurrence.span(meeting.start, meeting.end, meeting.timezone, meeting.rule)
-        for guest in data.guests:
-            invitation_id = await guests.insert_invitation(
-                tx,
-                meeting_id=meeting_id,
-                email=guest.email.strip(),
-                name=guest.name.strip(),
-                category=guest.category.value,
-                created_by=actor.person.id,
-                expires_at=last_end + timedelta(days=hub.settings.guest_link_days),
-            )
-            await store.set_guest_language(tx, invitation_id, guest.language.value)
+        await _add_guests(hub, tx, actor, meeting, data.guests)
         await invitations.queue_for_meeting(hub, tx, meeting_id, method="REQUEST", reason="new")
         tx.after_commit(hub.wake_mail)
     return meeting_id
@@ -306,6 +322,9 @@ async def update_series(hub: Hub, actor: Actor, meeting_id: int, data: ScheduleI
         await _save_span(tx, meeting_id)
         await store.set_libraries(tx, meeting_id, r.library_ids)
         await store.set_invitees(tx, meeting_id, r.invitees)
+        updated = await store.get(tx, meeting_id)
+        assert updated is not None
+        await _add_guests(hub, tx, actor, updated, data.guests)
         await invitations.queue_for_meeting(
             hub, tx, meeting_id, method="REQUEST", reason="update" if bump else "details"
         )
@@ -331,21 +350,25 @@ def _next_sequence(meeting: Meeting, original: datetime) -> int:
 async def move_occurrence(
     hub: Hub, actor: Actor, meeting_id: int, original: datetime, data: OccurrenceInput
 ) -> None:
-    errors = FieldErrors()
-    start, end = _aware(data.start, "UTC"), _aware(data.end, "UTC")
-    if end <= start:
-        errors.add("end", "The end must be after the start.")
-    elif end - start > MAX_DURATION:
-        errors.add("end", "A meeting lasts at most 24 hours.")
-    if data.title is not None:
-        errors.text("title", data.title, max_len=200)
-    errors.text("agenda", data.agenda, required=False, max_len=5000)
-    errors.text("address", data.address, required=False, max_len=300)
-    errors.raise_if_any()
+    """Moves or edits one occurrence (an override); times without an offset are read in the
+    meeting's zone. Sends REQUEST for that RECURRENCE-ID with a higher SEQUENCE."""
     original = original.astimezone(UTC)
     async with hub.db.write() as tx:
         meeting = await check_manage(tx, actor, meeting_id)
+        errors = FieldErrors()
+        start, end = _aware(data.start, meeting.timezone), _aware(data.end, meeting.timezone)
+        if end <= start:
+            errors.add("end", "The end must be after the start.")
+        elif end - start > MAX_DURATION:
+            errors.add("end", "A meeting lasts at most 24 hours.")
+        if data.title is not None:
+            errors.text("title", data.title, max_len=200)
+        errors.text("agenda", data.agenda, required=False, max_len=5000)
+        errors.text("address", data.address, required=False, max_len=300)
+        errors.raise_if_any()
         _check_original(meeting, original)
+        if meeting.cancelled:
+            raise ValidationFailed("This meeting was cancelled.", details={"status": "cancelled"})
         change = Change(
             original_start=original,
             kind="override",
