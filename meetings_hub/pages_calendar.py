@@ -57,6 +57,20 @@ def _weeks(first: date, today: date, items: list[calendar_view.CalendarItem]) ->
     ]
 
 
+def show_key(scope: str, scope_id: int | None) -> str:
+    """The ?show= value of a feed's meetings: the page and the subscribe box show the same."""
+    return scope if scope_id is None else f"{scope}:{scope_id}"
+
+
+def _by_day(
+    items: list[calendar_view.CalendarItem],
+) -> list[tuple[date, list[calendar_view.CalendarItem]]]:
+    days: dict[date, list[calendar_view.CalendarItem]] = {}
+    for item in items:
+        days.setdefault(item.start.date(), []).append(item)
+    return list(days.items())
+
+
 @aiohttp_jinja2.template("calendar.html")
 async def calendar_page(request: web.Request) -> dict[str, Any]:
     actor: Actor = request[actor_key]
@@ -76,7 +90,12 @@ async def calendar_page(request: web.Request) -> dict[str, Any]:
     grid_end = following + timedelta(days=(7 - following.weekday()) % 7)
     start = datetime.combine(grid_start, time(0), tzinfo=zone)
     end = datetime.combine(grid_end, time(0), tzinfo=zone)
-    items = await calendar_view.calendar_items(hub, actor, start, end)
+    feed_list = await feeds.my_feeds(hub, actor)
+    shows = [(show_key(feed.scope.value, feed.scope_id), feed.name) for feed in feed_list]
+    show = request.query.get("show", "person")
+    if show not in dict(shows):
+        show = "person"
+    items = await calendar_view.calendar_items(hub, actor, start, end, show=show)
     in_month = [item for item in items if item.start.date().replace(day=1) == first]
     return {
         "view": view,
@@ -89,7 +108,10 @@ async def calendar_page(request: web.Request) -> dict[str, Any]:
         "zone": zone_name,
         "weeks": _weeks(first, today, items),
         "items": in_month,
-        "feeds": await feeds.my_feeds(hub, actor),
+        "list_days": _by_day(in_month),
+        "feeds": feed_list,
+        "shows": shows,
+        "show": show,
         "import_networks": await ics_import.networks_for_import(hub, actor),
     }
 
