@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import msgspec
 from aiohttp import web
 
 from meetings_hub.actions import feeds, ics_import
-from meetings_hub.api.routing import ApiRoutes, Call
+from meetings_hub.api.routing import ApiRoutes, Call, decode_body
 from meetings_hub.errors import BadRequest
 from meetings_hub.keys import hub_key
 
@@ -48,15 +49,23 @@ async def regenerate(call: Call) -> feeds.FeedLinks:
     return await feeds.regenerate(call.hub, call.actor, call.body)
 
 
-# What browsers and curl send for an .ics file; JSON is refused so that a mistaken client
-# learns at once that the body is the file itself.
+# What browsers and curl send for an .ics file.
 _ICS_TYPES = ("text/calendar", "application/octet-stream", "text/plain", "application/ics", "")
 
 
+class IcsUpload(msgspec.Struct, forbid_unknown_fields=True):
+    """The JSON form of an upload, for clients that only send JSON: the file's text."""
+
+    ics: str
+
+
 async def _ics_body(call: Call) -> bytes:
+    """The file itself as the body, or JSON {"ics": "<the file's text>"}."""
+    if call.request.content_type == "application/json":
+        return decode_body(await call.request.read(), IcsUpload).ics.encode("utf-8")
     if call.request.content_type not in _ICS_TYPES:
         raise BadRequest(
-            "Send the .ics file itself as the body (Content-Type: text/calendar).",
+            'Send the .ics file as the body (Content-Type: text/calendar), or JSON {"ics": "..."}.',
             code="unsupported_media_type",
         )
     return await call.request.read()
@@ -65,11 +74,11 @@ async def _ics_body(call: Call) -> bytes:
 @routes.route(
     "POST",
     "/networks/{network_id}/ics-import/preview",
-    summary="Read an .ics file (the request body, text/calendar) and show what importing "
-    "it would create; 422 with a list of problems when nothing can be imported",
+    summary="Read an .ics file (the body, text/calendar, or JSON {ics}) and show what "
+    "importing it would create; 422 with a list of problems when nothing can be imported",
     response=ics_import.ImportPreview,
     tag="feeds",
-    errors=(413, 422),
+    errors=(400, 413, 422),
 )
 async def import_preview(call: Call) -> ics_import.ImportPreview:
     network_id = call.int_param("network_id")
@@ -79,11 +88,12 @@ async def import_preview(call: Call) -> ics_import.ImportPreview:
 @routes.route(
     "POST",
     "/networks/{network_id}/ics-import",
-    summary="Create the network's sessions from an .ics file (the request body, text/calendar)",
+    summary="Create the network's sessions from an .ics file (the body, text/calendar, "
+    "or JSON {ics})",
     response=ics_import.ImportDone,
     status=201,
     tag="feeds",
-    errors=(413, 422),
+    errors=(400, 413, 422),
 )
 async def import_run(call: Call) -> ics_import.ImportDone:
     network_id = call.int_param("network_id")

@@ -55,7 +55,7 @@ async def test_calendar_page_month_list_subscribe_and_import(
     page = await login_page(
         browser, server.url, LEAD, DEMO_PASSWORD, viewport={"width": 1366, "height": 768}
     )
-    await page.click("ul.nav a[href=\"/calendar\"]")
+    await page.click('ul.nav a[href="/calendar"]')
     await page.wait_for_selector("table.cal-grid")
     assert await page.locator(".cal-items li").count() >= 5
     assert "Dyskusyjny Klub Książki" in await page.inner_text("table.cal-grid")

@@ -193,7 +193,14 @@ async def test_who_may_import(server, client_factory) -> None:
     status, body = await _post(
         lead, f"/api/v1/networks/{morawica.id}/ics-import", b'{"a": 1}', "application/json"
     )
+    assert status == 422 and body["error"]["code"] == "validation_failed"
+    status, body = await _post(lead, f"/api/v1/networks/{morawica.id}/ics-import", ics, "image/png")
     assert status == 400 and body["error"]["code"] == "unsupported_media_type"
+    # The JSON form carries the same file as text.
+    status, body = await lead.post(
+        f"/api/v1/networks/{morawica.id}/ics-import/preview", {"ics": ics.decode()}
+    )
+    assert status == 200 and body["new"] == 4
     anonymous = await client_factory()
     status, body = await _post(anonymous, f"/api/v1/networks/{morawica.id}/ics-import", ics)
     assert status == 401
