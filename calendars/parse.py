@@ -23,6 +23,28 @@ import icalendar
 
 from calendars.model import WEEKDAYS, Recurrence
 
+# Every Problem.code parse_ics gives; apps translate them (meetings_hub: calendar.problem.*).
+PROBLEM_CODES = frozenset(
+    {
+        "not_utf8",
+        "not_icalendar",
+        "unreadable_file",
+        "incomplete",
+        "too_many_events",
+        "unreadable",
+        "unknown_timezone",
+        "no_start",
+        "ends_before_start",
+        "unreadable_rrule",
+        "several_rrules",
+        "rdate",
+        "unsupported_rrule",
+        "cancelled",
+        "unreadable_event",
+        "warning",
+    }
+)
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -33,7 +55,7 @@ class Problem:
     line: int | None
     uid: str | None
     message: str
-    code: str = "other"
+    code: str = "warning"
     detail: str = ""
 
 

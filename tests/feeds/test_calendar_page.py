@@ -14,7 +14,7 @@ from tests.feeds.helpers import WARSAW, add_meeting, network_named
 from tests.feeds.test_import import library_calendar
 from tests.support import LEAD, PARTNER
 
-pytestmark = [pytest.mark.browser, pytest.mark.asyncio]
+pytestmark = pytest.mark.browser
 
 
 async def _meetings(server) -> None:

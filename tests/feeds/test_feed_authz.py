@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-import pytest
-
 from meetings_hub.storage import people
 from meetings_hub.storage import scheduling as store
 from tests.feeds.helpers import WARSAW, add_meeting, fetch, network_named, person_id, uids
 from tests.support import COORDINATOR, LEAD, PARTNER, Client
-
-pytestmark = pytest.mark.asyncio
 
 
 async def _feeds(client: Client) -> dict[tuple[str, int | None], dict]:

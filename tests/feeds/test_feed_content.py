@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import icalendar
-import pytest
 
 from meetings_hub.scheduling.recurrence import Change, Rule
 from meetings_hub.storage import scheduling as store
@@ -23,8 +22,6 @@ from tests.feeds.helpers import (
     vevents,
 )
 from tests.support import LEAD
-
-pytestmark = pytest.mark.asyncio
 
 LONG_POLISH = (
     "Zażółć gęślą jaźń; spotkanie, na którym omówimy: czytelnictwo, \\ ukośniki, przecinki, "

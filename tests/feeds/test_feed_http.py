@@ -7,8 +7,6 @@ from datetime import datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-import pytest
-
 from meetings_hub.storage import scheduling as store
 from tests.feeds.helpers import (
     WARSAW,
@@ -19,8 +17,6 @@ from tests.feeds.helpers import (
     uids,
 )
 from tests.support import LEAD, PARTNER
-
-pytestmark = pytest.mark.asyncio
 
 
 async def _feeds(client) -> dict[tuple[str, int | None], dict]:

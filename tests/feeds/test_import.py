@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import icalendar
 import pytest
 import recurring_ical_events
 
+from calendars.parse import PROBLEM_CODES
 from meetings_hub.storage import scheduling as store
 from tests.feeds.helpers import (
     WARSAW,
@@ -19,9 +21,7 @@ from tests.feeds.helpers import (
     network_named,
     uids,
 )
-from tests.support import LEAD, PARTNER, Client
-
-pytestmark = pytest.mark.asyncio
+from tests.support import LEAD, PARTNER, REPO, Client
 
 
 def _stamp(moment: datetime) -> str:
@@ -238,3 +238,14 @@ async def test_every_ics_shipped_with_icalendar_and_recurring_ical_events_import
                 assert body["error"]["details"]["problems"] or body["error"]["details"]["events"]
     print("import outcomes by HTTP status:", outcomes)
     assert outcomes.get(201, 0) > 50, outcomes
+
+
+def test_every_problem_code_is_translated() -> None:
+    table = json.loads((REPO / "web" / "i18n" / "calendar.json").read_text("utf-8"))
+    app_codes = {
+        "empty", "no_events", "too_long", "clipped_series", "clipped_count", "bad_series",
+        "title_shortened", "rejected",
+    }  # fmt: skip
+    for code in PROBLEM_CODES | app_codes:
+        texts = table.get(f"calendar.problem.{code}")
+        assert texts and texts["pl"] and texts["en"], code
