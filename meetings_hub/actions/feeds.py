@@ -215,11 +215,13 @@ def _filename(name: str) -> str:
     return "-".join(part for part in safe.split("-") if part)[:60] or "calendar"
 
 
-async def feed_file(hub: Hub, token_text: str) -> FeedFile:
-    """The feed behind a secret address. Unknown, revoked or no longer allowed: 404."""
+async def feed_file(hub: Hub, token_text: str, *, now: datetime | None = None) -> FeedFile:
+    """The feed behind a secret address. Unknown, revoked or no longer allowed: 404.
+
+    ``now`` places the window (tests pin it to build golden files)."""
     if not token_text or len(token_text) > 100:
         raise NotFound("Feed not found.")
-    now = now_utc()
+    now = now or now_utc()
     async with hub.db.read() as reader:
         token = await feeds.live_by_token(reader, token_text)
         person = await _owner_may_read(reader, token) if token else None
