@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
@@ -168,13 +168,6 @@ class _Reader:
         return text + " " + self.t("calendar.repeat.count", count=data.count)
 
 
-def _until_at(until: date | None, tz: str) -> datetime | None:
-    """The scheduling action's reading of a last day: any meeting starting that day is in."""
-    if until is None:
-        return None
-    return datetime.combine(until, time(23, 59, 59), ZoneInfo(tz)).astimezone(UTC)
-
-
 def _recurrence(
     reader: _Reader, event: ImportedEvent, tz: str, start: datetime, notes: list[str]
 ) -> tuple[scheduling.RecurrenceInput, rules.Rule] | None:
@@ -201,16 +194,8 @@ def _recurrence(
         until=until,
         count=count,
     )
-    candidate = rules.Rule(
-        freq=data.freq,
-        interval=data.interval,
-        weekdays=tuple(data.weekdays),
-        nth=nth,
-        nth_weekday=nth_weekday,
-        until=_until_at(until, tz),
-        count=count,
-    )
-    # The check the scheduling action makes, so that the preview tells the truth.
+    # The rule and the check the scheduling action makes, so that the preview tells the truth.
+    candidate = scheduling._rule(data, tz)
     try:
         rules.check_rule(candidate, start, tz)
     except RuleError as error:
