@@ -117,10 +117,19 @@ def dst_series_start() -> datetime:
 async def fetch(
     url: str, *, method: str = "GET", headers: dict[str, str] | None = None
 ) -> tuple[int, Any, bytes]:
-    """Fetch like a calendar app: no cookies, no CSRF token."""
+    """Fetch like a calendar app: no cookies, no CSRF token. Every feed fetched this way is
+    also read by ical.js and by recurring-ical-events, which must see the same occurrences."""
     async with aiohttp.ClientSession() as session:
         async with session.request(method, url, headers=headers or {}) as response:
-            return response.status, response.headers, await response.read()
+            status, found, body = response.status, response.headers, await response.read()
+    if status == 200 and body and found["Content-Type"].startswith("text/calendar"):
+        both_parsers_agree(body)
+    return status, found, body
+
+
+def both_parsers_agree(ics: bytes) -> None:
+    rows = node_ical.expand(ics, start="2020-01-01T00:00:00Z", end="2040-01-01T00:00:00Z")
+    assert expected.ical_js_side(rows) == expected.python_side(ics, *WIDE)
 
 
 def vevents(ics: bytes) -> list[icalendar.Event]:
