@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import logging
+import re
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -43,8 +44,23 @@ async def _with_hub(settings: Settings, work: Callable[..., Awaitable[int]]) -> 
         await hub.db.close()
 
 
+# Long URL-safe runs: password-reset, invitation, guest and feed tokens, in paths and queries.
+_SECRET_LIKE = re.compile(r"[A-Za-z0-9_\-]{20,}(?:\.[A-Za-z0-9_\-]{10,})?")
+
+
+class RedactTokens(logging.Filter):
+    """Keeps emailed-link tokens out of the access log (request line and Referer alike)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = _SECRET_LIKE.sub("[redacted]", record.getMessage())
+        record.args = ()
+        return True
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from meetings_hub.app import create_app
+
+    logging.getLogger("aiohttp.access").addFilter(RedactTokens())
 
     if settings.demo_mode:
         print_demo_logins(settings)

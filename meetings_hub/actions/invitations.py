@@ -47,7 +47,12 @@ class Recipient:
 async def recipients(tx: Tx, meeting: Meeting) -> list[Recipient]:
     found = [
         Recipient(
-            r["email"], r["full_name"], r["language"], r["timezone"], person_id=r["person_id"]
+            r["email"],
+            r["full_name"],
+            r["language"],
+            r["timezone"],
+            person_id=r["person_id"],
+            rsvp=r["rsvp"],
         )
         for r in await store.list_invitees(tx, meeting.id)
     ]

@@ -248,9 +248,15 @@ class LibraryChoice(msgspec.Struct):
     role: str
 
 
+class NetworkChoice(msgspec.Struct):
+    id: int
+    name: str
+
+
 class ScheduleDefaults(msgspec.Struct):
     network_id: int
     network_name: str
+    networks: list[NetworkChoice]  # the networks the caller may schedule in
     start: datetime
     end: datetime
     timezone: str
@@ -263,17 +269,27 @@ async def form_defaults(hub: Hub, actor: Actor, network_id: int | None) -> Sched
     """Next Tuesday 10:00 for 90 minutes, the whole network; who never attended is marked."""
     async with hub.db.read() as reader:
         scope = await scope_of(reader, actor)
+        if network_id is None and scope.everything:
+            # A coordinator starts with the first network and may switch on the form.
+            first = await reader.fetch_one("SELECT id FROM networks ORDER BY name LIMIT 1")
+            network_id = first["id"] if first else None
         network_id = await _managed_network(reader, actor, scope, network_id)
         network = await networks.get(reader, network_id)
         assert network is not None
         members = [m for m in network.members if m.active]
         staff = await store.active_people_of_libraries(reader, {m.library_id for m in members})
         never = await store.never_attended(reader, [r["id"] for r in staff])
+        managed = [
+            NetworkChoice(n.id, n.name)
+            for n in await networks.list_all(reader)
+            if scope.manages_network(n.id)
+        ]
     tz = hub.settings.timezone
     start = next_tuesday_10(now_utc(), tz)
     return ScheduleDefaults(
         network_id=network.id,
         network_name=network.name,
+        networks=managed,
         start=start.astimezone(UTC),
         end=(start + timedelta(minutes=90)).astimezone(UTC),
         timezone=tz,

@@ -146,6 +146,8 @@ async def answer(hub: Hub, actor: Actor, meeting_id: int, value: str) -> None:
         through_library = library_id is not None and await store.library_is_invited(
             tx, meeting_id, library_id, date.today()
         )
-        if not (invited or through_library or meeting.created_by == actor.person.id):
+        # Coordinators and the network's lead may take part in any of its meetings.
+        manages = scope.manages_network(meeting.network_id)
+        if not (invited or through_library or manages or meeting.created_by == actor.person.id):
             raise Forbidden("Only invited people answer.")
         await store.set_rsvp(tx, meeting_id, actor.person.id, value)

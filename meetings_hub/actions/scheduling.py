@@ -13,9 +13,9 @@ import msgspec
 
 from meetings_hub.actions import invitations
 from meetings_hub.actions.access import Scope, not_found_unless, scope_of
-from meetings_hub.actions.validate import FieldErrors
+from meetings_hub.actions.validate import FieldErrors, Id
 from meetings_hub.domain import Actor, GuestCategory, Language, Role
-from meetings_hub.errors import Forbidden, ValidationFailed
+from meetings_hub.errors import Forbidden, NotFound, ValidationFailed
 from meetings_hub.hub import Hub
 from meetings_hub.scheduling import recurrence
 from meetings_hub.scheduling.model import Meeting
@@ -59,11 +59,11 @@ class ScheduleInput(msgspec.Struct, forbid_unknown_fields=True):
     kind: Kind = "online"
     timezone: str = "Europe/Warsaw"
     address: str = ""
-    network_id: int | None = None
-    host_library_id: int | None = None
+    network_id: Id | None = None
+    host_library_id: Id | None = None
     whole_network: bool = True
-    library_ids: list[int] = msgspec.field(default_factory=list)
-    person_ids: list[int] = msgspec.field(default_factory=list)
+    library_ids: list[Id] = msgspec.field(default_factory=list)
+    person_ids: list[Id] = msgspec.field(default_factory=list)
     guests: list[GuestInput] = msgspec.field(default_factory=list)
     recurrence: RecurrenceInput | None = None
     join_url: str = ""
@@ -300,6 +300,11 @@ async def update_series(hub: Hub, actor: Actor, meeting_id: int, data: ScheduleI
             raise ValidationFailed(
                 "A cancelled meeting cannot be edited.", details={"status": "cancelled"}
             )
+        if data.network_id is not None and data.network_id != old.network_id:
+            raise ValidationFailed(
+                "Some fields are not valid.",
+                details={"network_id": "A meeting stays in its network."},
+            )
         r = await _resolve(hub, tx, actor, data, old.network_id)
         bump = _time_or_place_changed(old, data, r)
         if old.start != r.start or old.rule != r.rule:
@@ -332,14 +337,11 @@ async def update_series(hub: Hub, actor: Actor, meeting_id: int, data: ScheduleI
 
 
 def _check_original(meeting: Meeting, original: datetime) -> None:
-    if meeting.rule is None:
-        raise ValidationFailed(
-            "Only a series has occurrences.", details={"original_start": "Not a series."}
-        )
-    if not recurrence.is_occurrence(meeting.rule, meeting.start, meeting.timezone, original):
-        raise ValidationFailed(
-            "No such occurrence.", details={"original_start": "Not an occurrence of the series."}
-        )
+    """The path names one occurrence of a series; any other instant is not there (404)."""
+    if meeting.rule is None or not recurrence.is_occurrence(
+        meeting.rule, meeting.start, meeting.timezone, original
+    ):
+        raise NotFound("No such occurrence of this meeting.", code="no_such_occurrence")
 
 
 def _next_sequence(meeting: Meeting, original: datetime) -> int:

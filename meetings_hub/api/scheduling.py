@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import msgspec
 
 from meetings_hub.actions import meeting_view, occurrences, rsvp, scheduling
 from meetings_hub.api.routing import ApiRoutes, Call
-from meetings_hub.errors import BadRequest
+from meetings_hub.errors import BadRequest, NotFound
 
 routes = ApiRoutes()
 TAG = "scheduling"
+DEFAULT_BEFORE = timedelta(days=7)
+DEFAULT_AFTER = timedelta(days=90)
 
 
 class RsvpInput(msgspec.Struct, forbid_unknown_fields=True):
@@ -32,6 +34,22 @@ def _instant(raw: str, name: str) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
+def _original(call: Call) -> datetime:
+    """The occurrence in the path (``20271026T080000Z`` or ISO 8601); unreadable ones are not
+    there (404), like an unknown id."""
+    raw = call.request.match_info["original_start"]
+    try:
+        value = datetime.strptime(raw, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        try:
+            value = datetime.fromisoformat(raw)
+        except ValueError:
+            raise NotFound(
+                "No such occurrence of this meeting.", code="no_such_occurrence"
+            ) from None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
 def _opt_int(call: Call, name: str) -> int | None:
     raw = call.request.query.get(name)
     if raw is None or raw == "":
@@ -45,22 +63,22 @@ def _opt_int(call: Call, name: str) -> int | None:
 @routes.route(
     "GET",
     "/occurrences",
-    summary="Occurrences in a window (?from=&to=, and person_id, library_id or network_id)",
+    summary="Occurrences in a window (?from=&to=, default the last week and next 90 days; "
+    "?person_id=, ?library_id= or ?network_id=, default: mine)",
     response=list[occurrences.OccurrenceView],
     tag=TAG,
 )
 async def list_occurrences(call: Call) -> list[occurrences.OccurrenceView]:
     q = call.request.query
-    if "from" not in q or "to" not in q:
-        raise BadRequest("Give from and to.", details={"from": "required", "to": "required"})
+    now = datetime.now(UTC)
+    start = _instant(q["from"], "from") if q.get("from") else now - DEFAULT_BEFORE
+    end = _instant(q["to"], "to") if q.get("to") else now + DEFAULT_AFTER
     target = occurrences.Target(
         person_id=_opt_int(call, "person_id"),
         library_id=_opt_int(call, "library_id"),
         network_id=_opt_int(call, "network_id"),
     )
-    return await occurrences.list_occurrences(
-        call.hub, call.actor, target, _instant(q["from"], "from"), _instant(q["to"], "to")
-    )
+    return await occurrences.list_occurrences(call.hub, call.actor, target, start, end)
 
 
 @routes.route(
@@ -133,7 +151,7 @@ async def cancel(call: Call) -> None:
 )
 async def move_occurrence(call: Call) -> meeting_view.MeetingView:
     meeting_id = call.int_param("meeting_id")
-    original = _instant(call.request.match_info["original_start"], "original_start")
+    original = _original(call)
     await scheduling.move_occurrence(call.hub, call.actor, meeting_id, original, call.body)
     return await meeting_view.view(call.hub, call.actor, meeting_id)
 
@@ -145,7 +163,7 @@ async def move_occurrence(call: Call) -> meeting_view.MeetingView:
     tag=TAG,
 )
 async def cancel_occurrence(call: Call) -> None:
-    original = _instant(call.request.match_info["original_start"], "original_start")
+    original = _original(call)
     await scheduling.cancel_occurrence(call.hub, call.actor, call.int_param("meeting_id"), original)
 
 

@@ -9,20 +9,25 @@ from pathlib import Path
 import aiohttp
 import socketio
 
-from tests.foundation.process_support import ServeProcess, env_for, run_cli
+from tests.foundation.process_support import ServeProcess, env_for
+from tests.foundation.walk_support import demo_data_dir
 
 
 async def test_sigterm_exits_promptly_and_closes_the_database(tmp_path: Path) -> None:
-    data_dir = tmp_path / "var"
-    env = env_for(data_dir)
-    assert run_cli(["demo"], env).returncode == 0
+    data_dir = await demo_data_dir(tmp_path)
+    env = env_for(data_dir, {"MEETINGS_HUB_LOG_LEVEL": "INFO"})
     proc = ServeProcess(env)
+    secret = "Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eA"
     sio = socketio.AsyncClient(reconnection=False)
     try:
         async with aiohttp.ClientSession() as http:
             # A kept-alive HTTP connection and a live socket.io connection stay open on purpose.
             async with http.get(proc.url + "/api/v1/auth/csrf") as r:
                 assert r.status == 200
+            # Emailed-link tokens must not end up in the access log, nor via the Referer.
+            for path in (f"/password/reset?token={secret}", f"/guest/{secret}.abcdefghijkl"):
+                async with http.get(proc.url + path, headers={"Referer": proc.url + path}):
+                    pass
             await sio.connect(proc.url, transports=["websocket"], wait_timeout=10)
             assert sio.connected
             code, took, err = await asyncio.to_thread(proc.stop, signal.SIGTERM)
@@ -33,6 +38,8 @@ async def test_sigterm_exits_promptly_and_closes_the_database(tmp_path: Path) ->
     assert code == 0, err
     assert took < 10, f"SIGTERM took {took:.1f}s"
     assert "Traceback" not in err, err
+    assert "/password/reset?token=[redacted]" in err, err[-2000:]
+    assert secret not in err
     # The last connection to close checkpoints the WAL and removes it: every one was closed.
     assert not (data_dir / "meetings_hub.sqlite3-wal").exists()
 

@@ -72,3 +72,60 @@ async def test_schedule_series_in_browser_and_answer(
     answers = await page.inner_text("section[aria-labelledby=h-answers]")
     assert "Tomasz Zieliński" in answers
     await page.screenshot(path=str(shots / "meeting-page-answers.png"), full_page=True)
+
+
+async def test_edit_forms_english_and_phone_width(
+    mail_server: Server, smtp: Smtp, browser: Any, shots: Any, clients: Any
+) -> None:
+    lead = await clients(LEAD)
+    status, meeting = await lead.post(
+        "/api/v1/meetings",
+        {
+            "title": "Noc w bibliotece",
+            "start": "2027-10-19T18:00:00",
+            "kind": "in_person",
+            "address": "ul. Kielecka 1, Morawica",
+            "recurrence": {"freq": "MONTHLY", "nth": 3, "nth_weekday": "TU", "count": 3},
+        },
+    )
+    assert status == 201, meeting
+    page = await login_page(
+        browser, mail_server.url, PARTNER, DEMO_PASSWORD, viewport={"width": 360, "height": 740}
+    )
+    await page.goto(f"{mail_server.url}/meetings/{meeting['id']}")
+    await page.fill("#tr-lib", "2")
+    await page.fill("#tr-read", "5")
+    await page.fill("#tr-cars", "2")
+    await page.click("form[data-api$='/travel'] button[type=submit]")
+    await page.wait_for_selector("text=samochody: 2")
+    await page.screenshot(path=str(shots / "meeting-in-person-360.png"), full_page=True)
+    await _no_violations(page, "in-person meeting page")
+    await page.click(".lang-switch button")
+    await page.wait_for_selector("html[lang=en]")
+    await page.wait_for_selector("text=Answers by library")
+    await page.screenshot(path=str(shots / "meeting-in-person-360-en.png"), full_page=True)
+
+    lead_page = await login_page(
+        browser, mail_server.url, LEAD, DEMO_PASSWORD, viewport={"width": 1366, "height": 768}
+    )
+    await lead_page.goto(f"{mail_server.url}/meetings/{meeting['id']}/edit")
+    await lead_page.wait_for_selector("#meeting-form")
+    assert await lead_page.input_value("#f-date") == "2027-10-19"
+    assert await lead_page.input_value("#f-time") == "18:00"
+    await _no_violations(lead_page, "edit form")
+    await lead_page.fill("#f-title", "")
+    await lead_page.click("#meeting-form button[type=submit]")
+    await lead_page.wait_for_selector("#f-title[aria-invalid=true] + .field-error")
+    assert await lead_page.evaluate("document.activeElement.id") == "f-title"
+    await lead_page.screenshot(path=str(shots / "edit-form-error.png"), full_page=True)
+    await lead_page.goto(f"{mail_server.url}/meetings/{meeting['id']}")
+    await lead_page.click("text=Zmień termin >> nth=1")
+    await lead_page.wait_for_selector("#occurrence-form")
+    await _no_violations(lead_page, "occurrence form")
+    await lead_page.fill("#o-time", "17:00")
+    await lead_page.click("#occurrence-form button[type=submit]")
+    await lead_page.wait_for_url(re.compile(r"/meetings/\d+$"))
+    await lead_page.wait_for_selector("text=przeniesione")
+    text = await lead_page.inner_text("section[aria-labelledby=h-occ]")
+    assert "16 listopada 2027, 17:00–18:30" in text
+    await lead_page.screenshot(path=str(shots / "meeting-moved-one.png"), full_page=True)
