@@ -23,12 +23,40 @@ import icalendar
 
 from calendars.model import WEEKDAYS, Recurrence
 
+# Every Problem.code parse_ics gives; apps translate them (meetings_hub: calendar.problem.*).
+PROBLEM_CODES = frozenset(
+    {
+        "not_utf8",
+        "not_icalendar",
+        "unreadable_file",
+        "incomplete",
+        "too_many_events",
+        "unreadable",
+        "unknown_timezone",
+        "no_start",
+        "ends_before_start",
+        "unreadable_rrule",
+        "several_rrules",
+        "rdate",
+        "unsupported_rrule",
+        "cancelled",
+        "unreadable_event",
+        "warning",
+    }
+)
+
 
 @dataclass(frozen=True)
 class Problem:
+    """One thing the user should know about the file. ``message`` is English; ``code`` and
+    ``detail`` (a TZID, a rule, a count: never prose) let the app say it in the user's
+    language."""
+
     line: int | None
     uid: str | None
     message: str
+    code: str = "warning"
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,6 +83,10 @@ class ImportResult:
 class _Skip(Exception):
     """This event cannot be imported; the message says why."""
 
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
 
 _BEGIN_VEVENT = re.compile(rb"^BEGIN:VEVENT\s*$", re.IGNORECASE | re.MULTILINE)
 _ORDINAL_DAY = re.compile(r"^([+-]?\d+)?(MO|TU|WE|TH|FR|SA|SU)$")
@@ -67,7 +99,12 @@ def _decode(data: bytes, problems: list[Problem]) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         problems.append(
-            Problem(None, None, "The file is not valid UTF-8; some characters were replaced.")
+            Problem(
+                None,
+                None,
+                "The file is not valid UTF-8; some characters were replaced.",
+                "not_utf8",
+            )
         )
         return data.decode("utf-8", errors="replace")
 
@@ -100,8 +137,8 @@ class _EventReader:
         digest = hashlib.sha256(self.vevent.to_ical()).hexdigest()[:16]
         return f"import-{digest}"
 
-    def problem(self, message: str) -> None:
-        problem = Problem(self.line, self.uid, message)
+    def problem(self, message: str, code: str, detail: str = "") -> None:
+        problem = Problem(self.line, self.uid, message, code, detail)
         # DTSTART and DTEND usually share a bad TZID; say it once.
         if problem not in self.problems:
             self.problems.append(problem)
@@ -116,7 +153,7 @@ class _EventReader:
 
     def moment(self, name: str) -> datetime | date | None:
         if name in self.broken:
-            self.problem(f"{name} could not be read and was ignored.")
+            self.problem(f"{name} could not be read and was ignored.", "unreadable", name)
             return None
         prop = self.vevent.get(name)
         if prop is None:
@@ -133,7 +170,11 @@ class _EventReader:
         if tzid:
             zone = _zone(tzid)
             if zone is None:
-                self.problem(f"Unknown time zone {tzid!r}; times were read as {self.default_tz}.")
+                self.problem(
+                    f"Unknown time zone {tzid!r}; times were read as {self.default_tz}.",
+                    "unknown_timezone",
+                    tzid,
+                )
                 zone = self.default_tz
             return value.replace(tzinfo=zone)
         # A floating time means "wherever you are": for Polish libraries, Polish time.
@@ -145,7 +186,7 @@ class _EventReader:
     def span(self) -> tuple[datetime, datetime, bool]:
         start = self.moment("DTSTART")
         if start is None:
-            raise _Skip("The event has no readable DTSTART; it was skipped.")
+            raise _Skip("The event has no readable DTSTART; it was skipped.", "no_start")
         all_day = not isinstance(start, datetime)
         end = self.moment("DTEND")
         duration = None if "DURATION" in self.broken else self.vevent.get("DURATION")
@@ -158,12 +199,12 @@ class _EventReader:
         end_dt = end if isinstance(end, datetime) else self.midnight(end)
         assert isinstance(start_dt, datetime)
         if end_dt < start_dt:
-            raise _Skip("The event ends before it starts; it was skipped.")
+            raise _Skip("The event ends before it starts; it was skipped.", "ends_before_start")
         return start_dt, end_dt, all_day
 
     def exdates(self) -> tuple[datetime, ...]:
         if "EXDATE" in self.broken:
-            self.problem("An EXDATE could not be read and was ignored.")
+            self.problem("An EXDATE could not be read and was ignored.", "unreadable", "EXDATE")
             return ()
         props = self.vevent.get("EXDATE", [])
         found: list[datetime] = []
@@ -175,22 +216,26 @@ class _EventReader:
 
     def recurrence(self, start: datetime) -> tuple[Recurrence | None, str]:
         if "RRULE" in self.broken:
-            self.problem("The RRULE could not be read; imported as a single event.")
+            self.problem(
+                "The RRULE could not be read; imported as a single event.", "unreadable_rrule"
+            )
             return None, ""
         rules = self.vevent.get("RRULE")
         if rules is None:
             return None, ""
         if isinstance(rules, list):
-            self.problem("More than one RRULE; only the first was used.")
+            self.problem("More than one RRULE; only the first was used.", "several_rrules")
             rules = rules[0]
         rrule_text = rules.to_ical().decode("utf-8", errors="replace")
         if "RDATE" in self.vevent:
-            self.problem("RDATE (extra dates) is not supported and was ignored.")
+            self.problem("RDATE (extra dates) is not supported and was ignored.", "rdate")
         try:
             return _recurrence(rules, start, self.default_tz), rrule_text
         except ValueError as error:
             self.problem(
-                f"Unsupported repeat rule {rrule_text!r} ({error}); imported as a single event."
+                f"Unsupported repeat rule {rrule_text!r} ({error}); imported as a single event.",
+                "unsupported_rrule",
+                rrule_text,
             )
             return None, rrule_text
 
@@ -254,7 +299,7 @@ def _read_event(reader: _EventReader) -> tuple[ImportedEvent | None, datetime | 
         recurrence_id = reader.midnight(recurrence_id)
     if reader.text("STATUS").upper() == "CANCELLED":
         if recurrence_id is None:
-            reader.problem("The event is cancelled; it was skipped.")
+            reader.problem("The event is cancelled; it was skipped.", "cancelled")
         return None, recurrence_id
     start, end, all_day = reader.span()
     recurrence, rrule_text = (None, "") if recurrence_id else reader.recurrence(start)
@@ -285,16 +330,30 @@ def _parse(data: bytes, default_tz: str, max_events: int) -> ImportResult:
         raise ValueError(f"unknown default time zone {default_tz!r}")
     text = _decode(data, problems)
     if "BEGIN:VCALENDAR" not in text.upper():
-        problems.append(Problem(None, None, "This is not an iCalendar file (no BEGIN:VCALENDAR)."))
+        problems.append(
+            Problem(
+                None, None, "This is not an iCalendar file (no BEGIN:VCALENDAR).", "not_icalendar"
+            )
+        )
         return ImportResult((), tuple(problems))
     try:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
     except Exception as error:  # icalendar raises many kinds of errors on malformed input
-        problems.append(Problem(None, None, f"The file could not be read as iCalendar: {error}"))
+        problems.append(
+            Problem(
+                None,
+                None,
+                f"The file could not be read as iCalendar: {error}",
+                "unreadable_file",
+                str(error),
+            )
+        )
         return ImportResult((), tuple(problems))
     vevents = [vevent for cal in calendars for vevent in cal.walk("VEVENT")]
     if not calendars:
-        problems.append(Problem(None, None, "The calendar is incomplete (no END:VCALENDAR)."))
+        problems.append(
+            Problem(None, None, "The calendar is incomplete (no END:VCALENDAR).", "incomplete")
+        )
     lines = _vevent_lines(data)
     if len(lines) != len(vevents):
         lines = []
@@ -304,6 +363,8 @@ def _parse(data: bytes, default_tz: str, max_events: int) -> ImportResult:
                 None,
                 None,
                 f"The file has {len(vevents)} events; only the first {max_events} were read.",
+                "too_many_events",
+                str(max_events),
             )
         )
         vevents = vevents[:max_events]
@@ -314,11 +375,13 @@ def _parse(data: bytes, default_tz: str, max_events: int) -> ImportResult:
         try:
             event, recurrence_id = _read_event(reader)
         except _Skip as skip:
-            reader.problem(str(skip))
+            reader.problem(str(skip), skip.code)
             continue
         except Exception as error:  # one odd event must not stop the others
             reader.problem(
-                f"The event could not be read ({type(error).__name__}: {error}); skipped."
+                f"The event could not be read ({type(error).__name__}: {error}); skipped.",
+                "unreadable_event",
+                f"{type(error).__name__}: {error}",
             )
             continue
         if recurrence_id is not None:
@@ -353,7 +416,19 @@ def parse_ics(
             result = _parse(data, default_tz, max_events)
         except Exception as error:  # the promise is "never raises"; this is the last net
             result = ImportResult(
-                (), (Problem(None, None, f"The file could not be read: {error}"),)
+                (),
+                (
+                    Problem(
+                        None,
+                        None,
+                        f"The file could not be read: {error}",
+                        "unreadable_file",
+                        str(error),
+                    ),
+                ),
             )
-    notes = dict.fromkeys(Problem(None, None, str(warning.message)) for warning in caught)
+    notes = dict.fromkeys(
+        Problem(None, None, str(warning.message), "warning", str(warning.message))
+        for warning in caught
+    )
     return replace(result, problems=result.problems + tuple(notes))

@@ -90,6 +90,11 @@ async def create_app(settings: Settings) -> web.Application:
     pages_scheduling.install(app, hub)
 
     # feeds (issue 4)
+    from meetings_hub import pages_calendar
+    from meetings_hub.api import feeds as feeds_api
+
+    feeds_api.install_files(app)
+    pages_calendar.install(app)
 
     # rooms (issue 5)
 

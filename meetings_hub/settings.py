@@ -117,6 +117,16 @@ class Settings:
     )
 
     # --- Calendar feeds and import (issue 4): add fields below this line ---
+    feed_past_days: int = _setting(90, "Calendar feeds carry meetings back to this many days ago.")
+    feed_future_days: int = _setting(
+        365, "Calendar feeds carry meetings up to this many days ahead (Google refuses ~1 MB)."
+    )
+    feed_cancelled_days: int = _setting(
+        30, "Days a cancelled meeting stays in feeds (marked ODWOŁANE) after it was cancelled."
+    )
+    ics_import_max_events: int = _setting(
+        300, "Most events read from one uploaded .ics file; the rest are reported, not imported."
+    )
 
     # --- Chat rooms (issue 5): add fields below this line ---
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from meetings_hub.api import network, people, scheduling, session, system
+from meetings_hub.api import feeds, network, people, scheduling, session, system
 from meetings_hub.api.routing import ApiRoutes
 
 # Each feature owns its route table; the app installs them all and OpenAPI reads them all.
@@ -14,6 +14,7 @@ ROUTE_TABLES: tuple[ApiRoutes, ...] = (
     # scheduling (issue 4)
     scheduling.routes,
     # feeds (issue 4)
+    feeds.routes,
     # rooms (issue 5)
     # files (issue 6)
 )

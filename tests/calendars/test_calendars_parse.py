@@ -13,7 +13,7 @@ import samples
 
 from calendars.feed import build_feed
 from calendars.model import Recurrence
-from calendars.parse import ImportResult, parse_ics
+from calendars.parse import PROBLEM_CODES, ImportResult, parse_ics
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 
@@ -46,6 +46,7 @@ def test_the_installed_packages_ship_test_calendars() -> None:
 def test_never_raises_on_library_test_files(path: Path) -> None:
     result = parse_ics(path.read_bytes())
     assert isinstance(result, ImportResult)
+    assert {problem.code for problem in result.problems} <= PROBLEM_CODES
     assert result.events or result.problems or b"VEVENT" not in path.read_bytes().upper()
     for event in result.events:
         assert event.start.tzinfo is not None and event.end.tzinfo is not None

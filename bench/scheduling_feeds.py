@@ -1,0 +1,161 @@
+"""How long a calendar feed takes to build and how big it is (run by hand, not a test).
+
+A network with two years of weekly sessions, in two shapes: one weekly series (what the
+schedule form makes) and 104 separate sessions (what an import of single events makes), each
+with some moved and cancelled occurrences. A real server on a free port in 8400-8499 serves
+the network feed; we time full GETs (the feed is built every time), 304 answers to
+If-None-Match, and the build alone (the action, no HTTP).
+
+    .venv/bin/python bench/scheduling_feeds.py [--rounds 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import aiohttp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from meetings_hub.actions import demo, feeds
+from meetings_hub.domain import Actor
+from meetings_hub.scheduling import recurrence
+from meetings_hub.scheduling.recurrence import Change, Rule
+from meetings_hub.storage import networks, people
+from meetings_hub.storage import scheduling as store
+from tests.support import make_settings, start_server
+
+WARSAW = ZoneInfo("Europe/Warsaw")
+AGENDA = (
+    "Spotkanie sieci: omówienie lektur, plan zajęć dla dzieci, sprawy bieżące. "
+    "Prowadzi Biblioteka Wiodąca; prosimy o przygotowanie krótkiej informacji o działaniach."
+)
+
+
+def _port() -> int:
+    for port in range(8400, 8500):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise SystemExit("no free port in 8400-8499")
+
+
+async def _insert(hub, network_id: int, host: int, title: str, start: datetime, rule, changes):  # type: ignore[no-untyped-def]
+    end = start + timedelta(minutes=90)
+    async with hub.db.write() as tx:
+        meeting_id = await store.insert(
+            tx, network_id=network_id, host_library_id=host, kind="online", title=title,
+            agenda=AGENDA, start=start, end=end, timezone="Europe/Warsaw", address="",
+            whole_network=True, join_url="", created_by=None,
+        )  # fmt: skip
+        await store.set_rule(tx, meeting_id, rule)
+        for change in changes:
+            await store.save_change(tx, meeting_id, change)
+        first, last = recurrence.span(start, end, "Europe/Warsaw", rule, changes)
+        await store.set_span(tx, meeting_id, first, last)
+    return meeting_id
+
+
+async def _fill(hub, shape: str, network_id: int, host: int) -> None:  # type: ignore[no-untyped-def]
+    # Two years of Tuesdays, from a year ago to a year ahead: the feed's window (90 days back,
+    # 12 months ahead) cuts into both ends.
+    today = datetime.now(WARSAW).replace(hour=10, minute=0, second=0, microsecond=0)
+    first = today - timedelta(days=365)
+    first += timedelta(days=(1 - first.weekday()) % 7)
+    starts = [first + timedelta(weeks=i) for i in range(104)]
+    if shape == "series":
+        changes = []
+        for i in range(0, 104, 10):  # every tenth meeting moved by an hour, every 13th deleted
+            original = starts[i].astimezone(UTC)
+            changes.append(
+                Change(original, "override", start=original + timedelta(hours=1),
+                       end=original + timedelta(hours=2, minutes=30), title="Przeniesione")
+            )  # fmt: skip
+        for i in range(5, 104, 13):
+            changes.append(Change(starts[i].astimezone(UTC), "exception"))
+        rule = Rule("WEEKLY", 1, ("TU",), count=104)
+        await _insert(hub, network_id, host, "Spotkanie sieci", first, rule, changes)
+    else:
+        for i, start in enumerate(starts):
+            meeting_id = await _insert(
+                hub, network_id, host, f"Spotkanie sieci nr {i + 1}", start, None, ()
+            )
+            if i % 13 == 5:
+                async with hub.db.write() as tx:
+                    await store.cancel(tx, meeting_id)
+
+
+async def _time_get(url: str, rounds: int, headers: dict[str, str]) -> tuple[list[float], int]:
+    times, size = [], 0
+    async with aiohttp.ClientSession() as session:
+        for _ in range(rounds):
+            begin = time.perf_counter()
+            async with session.get(url, headers=headers) as response:
+                body = await response.read()
+                status = response.status
+            times.append(time.perf_counter() - begin)
+            size = len(body) if status == 200 else size
+    return times, size
+
+
+def _ms(values: list[float]) -> str:
+    ordered = sorted(values)
+    p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
+    return f"median {statistics.median(values) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms"
+
+
+async def run(shape: str, rounds: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        port = _port()
+        settings = make_settings(
+            Path(folder), port=port, site_url=f"http://127.0.0.1:{port}", log_level="WARNING"
+        )
+        server = await start_server(settings)
+        try:
+            hub = server.hub
+            await demo.load(hub)
+            async with hub.db.read() as reader:
+                network = next(n for n in await networks.list_all(reader) if "Morawic" in n.name)
+                lead = await people.get_by_email(reader, "lead@example.org")
+            await _fill(hub, shape, network.id, network.lead_library_id)
+            links = await feeds.my_feeds(hub, Actor(person=lead))
+            feed = next(f for f in links if f.scope == "network" and f.scope_id == network.id)
+            token = feed.url.rsplit("/", 1)[1].removesuffix(".ics")
+            build = []
+            for _ in range(rounds):
+                begin = time.perf_counter()
+                file = await feeds.feed_file(hub, token)
+                build.append(time.perf_counter() - begin)
+            full, size = await _time_get(feed.url, rounds, {})
+            cached, _ = await _time_get(feed.url, rounds, {"If-None-Match": file.etag})
+            events = file.body.count(b"BEGIN:VEVENT")
+            print(f"{shape}: {size} bytes ({size / 1024:.1f} KiB), {events} VEVENTs")
+            print(f"  build (action, no HTTP): {_ms(build)}")
+            print(f"  GET 200 over HTTP:       {_ms(full)}")
+            print(f"  GET 304 (If-None-Match): {_ms(cached)}")
+        finally:
+            await server.runner.cleanup()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=50)
+    args = parser.parse_args()
+    for shape in ("series", "singles"):
+        asyncio.run(run(shape, args.rounds))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""The meetings one feed shows, as calendars.model.Event values."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from calendars.model import Event
+from meetings_hub.actions.access import scope_of
+from meetings_hub.actions.occurrences import Target, calendar_meetings, links, may_see
+from meetings_hub.domain import Actor, Person
+from meetings_hub.hub import Hub
+from meetings_hub.scheduling.events import to_event
+from meetings_hub.storage.db import Reader
+
+
+def _target(scope: str, scope_id: int | None, person: Person) -> Target:
+    if scope == "person":
+        return Target(person_id=person.id)
+    if scope == "library":
+        return Target(library_id=scope_id)
+    if scope == "network":
+        return Target(network_id=scope_id)
+    return Target()
+
+
+async def events_for(
+    reader: Reader, hub: Hub, scope: str, scope_id: int | None, person: Person, now: datetime
+) -> list[Event]:
+    """Whole series with an occurrence in the window (clients expand the rules themselves);
+    a cancelled meeting stays, marked, for feed_cancelled_days after it was cancelled so that
+    subscribers see why it disappeared."""
+    settings = hub.settings
+    start = now - timedelta(days=settings.feed_past_days)
+    end = now + timedelta(days=settings.feed_future_days)
+    forget_before = now - timedelta(days=settings.feed_cancelled_days)
+    meetings = await calendar_meetings(
+        reader, _target(scope, scope_id, person), start, end, today=now.date()
+    )
+    # A feed never shows more than its owner may see on the site: a partner librarian's
+    # network feed holds the network's meetings she is invited to, not every one.
+    actor = Actor(person=person)
+    scope = await scope_of(reader, actor)
+    link = links(hub)
+    return [
+        to_event(meeting, link)
+        for meeting in meetings
+        if not (meeting.cancelled and (meeting.cancelled_at or meeting.changed_at) < forget_before)
+        and await may_see(reader, actor, scope, meeting)
+    ]

@@ -1,0 +1,255 @@
+"""Calendar feeds: who may subscribe to what, the secret addresses, and the feed files.
+
+Each person has their own token per feed, so regenerating (after a leaked address) or
+leaving a library cuts off only that person's subscriptions. Access is checked again on
+every fetch: a token of someone who has lost access answers 404, like a revoked one.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import quote, urlencode
+
+import msgspec
+
+from calendars.feed import build_feed
+from meetings_hub import auth
+from meetings_hub.actions import feed_events
+from meetings_hub.actions.access import Scope, require_person, scope_of
+from meetings_hub.domain import Actor, Person, Role
+from meetings_hub.errors import NotFound, ValidationFailed
+from meetings_hub.hub import Hub
+from meetings_hub.storage import feeds, libraries, networks, people
+from meetings_hub.storage.db import Reader, Tx
+from meetings_hub.storage.feeds import FeedToken
+from meetings_hub.storage.timefmt import now_utc
+
+# A fetch is written down at most this often: enough to tell a librarian that her calendar
+# app reads the feed, without a write for every poll.
+_FETCH_NOTE_EVERY = timedelta(minutes=10)
+
+
+class FeedScope(enum.StrEnum):
+    PERSON = "person"  # my own meetings
+    LIBRARY = "library"  # meetings my library hosts or is invited to
+    NETWORK = "network"  # every meeting of one network
+    PROGRAMME = "programme"  # every meeting (coordinators)
+
+
+class FeedLinks(msgspec.Struct):
+    """One subscribable feed with every way to add it to a calendar."""
+
+    scope: FeedScope
+    scope_id: int | None
+    name: str
+    url: str  # https:// (or http://) address of the feed
+    webcal: str  # the same address as webcal://, which opens the calendar app
+    google: str  # Google Calendar's "add by URL" page
+    outlook: str  # Outlook.com's "subscribe from web"
+    outlook365: str  # the same for work / school Microsoft 365 accounts
+    download: str  # a one-off copy to import
+    created_at: datetime
+    last_fetched_at: datetime | None
+
+
+class RegenerateInput(msgspec.Struct, forbid_unknown_fields=True):
+    scope: FeedScope
+    scope_id: int | None = None
+
+
+@dataclass(frozen=True)
+class FeedFile:
+    body: bytes
+    etag: str  # quoted, strong
+    last_modified: datetime
+    filename: str
+
+
+@dataclass(frozen=True)
+class _Target:
+    scope: FeedScope
+    scope_id: int | None
+    name: str
+
+
+def may_subscribe(person: Person, scope: Scope, kind: FeedScope, scope_id: int | None) -> bool:
+    """Library and network feeds are for their members; the programme feed for coordinators."""
+    if kind is FeedScope.PERSON:
+        return scope_id is None
+    if kind is FeedScope.PROGRAMME:
+        return scope_id is None and person.role is Role.COORDINATOR
+    if scope_id is None:
+        return False
+    if kind is FeedScope.LIBRARY:
+        return scope.everything or person.library_id == scope_id
+    return scope.everything or scope_id in scope.network_ids
+
+
+async def _targets(db: Reader | Tx, hub: Hub, person: Person, scope: Scope) -> list[_Target]:
+    lang = person.language.value
+    found = [_Target(FeedScope.PERSON, None, hub.t(lang, "calendar.feed.person"))]
+    if person.library_id is not None:
+        library = await libraries.get(db, person.library_id)
+        if library is not None:
+            name = hub.t(lang, "calendar.feed.library", name=library.name)
+            found.append(_Target(FeedScope.LIBRARY, library.id, name))
+    network_ids = sorted(scope.network_ids)
+    if scope.everything:
+        rows = await db.fetch_all("SELECT id FROM networks ORDER BY name")
+        network_ids = [row["id"] for row in rows]
+    for network_id in network_ids:
+        network = await networks.get(db, network_id)
+        if network is not None:
+            name = hub.t(lang, "calendar.feed.network", name=network.name)
+            found.append(_Target(FeedScope.NETWORK, network.id, name))
+    if person.role is Role.COORDINATOR:
+        found.append(_Target(FeedScope.PROGRAMME, None, hub.t(lang, "calendar.feed.programme")))
+    return found
+
+
+def feed_url(hub: Hub, token: str) -> str:
+    return hub.url(f"/feeds/{token}.ics")
+
+
+def links(hub: Hub, target: _Target, token: FeedToken) -> FeedLinks:
+    url = feed_url(hub, token.token)
+    webcal = "webcal://" + url.split("://", 1)[1]
+    # Outlook wants the http(s) address; Google takes the webcal one as its calendar id.
+    outlook_query = urlencode(
+        {
+            "path": "/calendar/action/compose",
+            "rru": "addsubscription",
+            "url": url,
+            "name": target.name,
+        },
+        quote_via=quote,
+    )
+    return FeedLinks(
+        scope=target.scope,
+        scope_id=target.scope_id,
+        name=target.name,
+        url=url,
+        webcal=webcal,
+        google="https://calendar.google.com/calendar/r?cid=" + quote(webcal, safe=""),
+        outlook="https://outlook.live.com/owa?" + outlook_query,
+        outlook365="https://outlook.office.com/owa?" + outlook_query,
+        download=url + "?download=1",
+        created_at=token.created_at,
+        last_fetched_at=token.last_fetched_at,
+    )
+
+
+async def _ensure_token(tx: Tx, person_id: int, target: _Target) -> FeedToken:
+    token = await feeds.live_for(tx, person_id, target.scope.value, target.scope_id)
+    if token is None:
+        await feeds.insert(tx, auth.new_token(), person_id, target.scope.value, target.scope_id)
+        token = await feeds.live_for(tx, person_id, target.scope.value, target.scope_id)
+    assert token is not None
+    return token
+
+
+async def my_feeds(hub: Hub, actor: Actor) -> list[FeedLinks]:
+    """Every feed the person may subscribe to; a missing address is made on first view."""
+    require_person(actor)
+    assert actor.person is not None
+    person = actor.person
+    async with hub.db.read() as reader:
+        scope = await scope_of(reader, actor)
+        targets = await _targets(reader, hub, person, scope)
+        existing = {
+            (token.scope, token.scope_id): token
+            for token in await feeds.live_for_person(reader, person.id)
+        }
+    if all((t.scope.value, t.scope_id) in existing for t in targets):
+        return [links(hub, t, existing[(t.scope.value, t.scope_id)]) for t in targets]
+    async with hub.db.write() as tx:
+        return [links(hub, t, await _ensure_token(tx, person.id, t)) for t in targets]
+
+
+async def regenerate(hub: Hub, actor: Actor, data: RegenerateInput) -> FeedLinks:
+    """A new secret address for one feed; the old one answers 404 from now on."""
+    require_person(actor)
+    assert actor.person is not None
+    person = actor.person
+    async with hub.db.write() as tx:
+        scope = await scope_of(tx, actor)
+        if not may_subscribe(person, scope, data.scope, data.scope_id):
+            raise ValidationFailed(
+                "You cannot subscribe to this feed.", details={"scope": "Not one of your feeds."}
+            )
+        target = next(
+            (
+                t
+                for t in await _targets(tx, hub, person, scope)
+                if t.scope is data.scope and t.scope_id == data.scope_id
+            ),
+            None,
+        )
+        if target is None:
+            raise NotFound("Feed not found.")
+        old = await feeds.live_for(tx, person.id, data.scope.value, data.scope_id)
+        if old is not None:
+            await feeds.revoke(tx, old.id)
+        return links(hub, target, await _ensure_token(tx, person.id, target))
+
+
+async def _owner_may_read(reader: Reader, token: FeedToken) -> Person | None:
+    person = await people.get(reader, token.person_id)
+    if person is None or not person.active:
+        return None
+    scope = await scope_of(reader, Actor(person=person))
+    if not may_subscribe(person, scope, FeedScope(token.scope), token.scope_id):
+        return None
+    return person
+
+
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
+
+
+def _filename(name: str) -> str:
+    safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in name)
+    return "-".join(part for part in safe.split("-") if part)[:60] or "calendar"
+
+
+async def feed_file(hub: Hub, token_text: str, *, now: datetime | None = None) -> FeedFile:
+    """The feed behind a secret address. Unknown, revoked or no longer allowed: 404.
+
+    ``now`` places the window (tests pin it to build golden files)."""
+    if not token_text or len(token_text) > 100:
+        raise NotFound("Feed not found.")
+    now = now or now_utc()
+    async with hub.db.read() as reader:
+        token = await feeds.live_by_token(reader, token_text)
+        person = await _owner_may_read(reader, token) if token else None
+        if token is None or person is None:
+            raise NotFound("Feed not found.")
+        scope = await scope_of(reader, Actor(person=person))
+        target = next(
+            (
+                t
+                for t in await _targets(reader, hub, person, scope)
+                if t.scope.value == token.scope and t.scope_id == token.scope_id
+            ),
+            None,
+        )
+        if target is None:
+            raise NotFound("Feed not found.")
+        events = await feed_events.events_for(
+            reader, hub, FeedScope(token.scope).value, token.scope_id, person, now
+        )
+    body = build_feed(events, name=target.name, tzid=hub.settings.timezone)
+    etag = _etag(body)
+    changed_at = None if etag == token.etag else now
+    noted = token.last_fetched_at
+    fetched_at = now if noted is None or now - noted >= _FETCH_NOTE_EVERY else None
+    if changed_at is not None or fetched_at is not None:
+        async with hub.db.write() as tx:
+            await feeds.record_fetch(
+                tx, token.id, etag=etag, changed_at=changed_at, fetched_at=fetched_at
+            )
+    last_modified = (changed_at or token.content_changed_at or now).replace(microsecond=0)
+    return FeedFile(body, etag, last_modified, _filename(target.name) + ".ics")

@@ -1,0 +1,133 @@
+"""Feed tokens and .ics import records: raw SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from meetings_hub.storage.db import Reader, Row, Tx
+from meetings_hub.storage.timefmt import now_db, opt_from_db, to_db
+
+SCOPES = ("person", "library", "network", "programme")
+
+
+@dataclass(frozen=True, slots=True)
+class FeedToken:
+    id: int
+    token: str
+    person_id: int
+    scope: str
+    scope_id: int | None
+    created_at: datetime
+    etag: str
+    content_changed_at: datetime | None
+    last_fetched_at: datetime | None
+
+
+def _token(row: Row) -> FeedToken:
+    created = opt_from_db(row["created_at"])
+    assert created is not None
+    return FeedToken(
+        id=row["id"],
+        token=row["token"],
+        person_id=row["person_id"],
+        scope=row["scope"],
+        scope_id=row["scope_id"],
+        created_at=created,
+        etag=row["etag"],
+        content_changed_at=opt_from_db(row["content_changed_at"]),
+        last_fetched_at=opt_from_db(row["last_fetched_at"]),
+    )
+
+
+async def live_for_person(db: Reader | Tx, person_id: int) -> list[FeedToken]:
+    rows = await db.fetch_all(
+        "SELECT * FROM feed_tokens WHERE person_id = ? AND revoked_at IS NULL ORDER BY id",
+        (person_id,),
+    )
+    return [_token(r) for r in rows]
+
+
+async def live_by_token(db: Reader | Tx, token: str) -> FeedToken | None:
+    row = await db.fetch_one(
+        "SELECT * FROM feed_tokens WHERE token = ? AND revoked_at IS NULL", (token,)
+    )
+    return _token(row) if row else None
+
+
+async def live_for(
+    db: Reader | Tx, person_id: int, scope: str, scope_id: int | None
+) -> FeedToken | None:
+    row = await db.fetch_one(
+        "SELECT * FROM feed_tokens WHERE person_id = ? AND scope = ?"
+        " AND IFNULL(scope_id, 0) = IFNULL(?, 0) AND revoked_at IS NULL",
+        (person_id, scope, scope_id),
+    )
+    return _token(row) if row else None
+
+
+async def insert(tx: Tx, token: str, person_id: int, scope: str, scope_id: int | None) -> int:
+    return await tx.execute(
+        "INSERT INTO feed_tokens (token, person_id, scope, scope_id, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (token, person_id, scope, scope_id, now_db()),
+    )
+
+
+async def revoke(tx: Tx, token_id: int) -> None:
+    await tx.execute(
+        "UPDATE feed_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+        (now_db(), token_id),
+    )
+
+
+async def revoke_all_for_person(tx: Tx, person_id: int) -> int:
+    return await tx.execute_rowcount(
+        "UPDATE feed_tokens SET revoked_at = ? WHERE person_id = ? AND revoked_at IS NULL",
+        (now_db(), person_id),
+    )
+
+
+async def record_fetch(
+    tx: Tx, token_id: int, *, etag: str, changed_at: datetime | None, fetched_at: datetime | None
+) -> None:
+    """Store a new ETag (and when the content changed) and/or the time of a fetch."""
+    if changed_at is not None:
+        await tx.execute(
+            "UPDATE feed_tokens SET etag = ?, content_changed_at = ? WHERE id = ?",
+            (etag, to_db(changed_at), token_id),
+        )
+    if fetched_at is not None:
+        await tx.execute(
+            "UPDATE feed_tokens SET last_fetched_at = ? WHERE id = ?",
+            (to_db(fetched_at), token_id),
+        )
+
+
+async def imported_keys(db: Reader | Tx, network_id: int) -> set[tuple[str, str]]:
+    """(source UID, source RECURRENCE-ID) pairs already imported into the network."""
+    rows = await db.fetch_all(
+        "SELECT i.source_uid, i.source_recurrence_id FROM ics_imports i"
+        " JOIN meetings m ON m.id = i.meeting_id WHERE i.network_id = ?",
+        (network_id,),
+    )
+    return {(r["source_uid"], r["source_recurrence_id"]) for r in rows}
+
+
+async def record_import(
+    tx: Tx,
+    *,
+    network_id: int,
+    source_uid: str,
+    source_recurrence_id: str,
+    meeting_id: int,
+    person_id: int,
+) -> None:
+    await tx.execute(
+        "INSERT INTO ics_imports (network_id, source_uid, source_recurrence_id, meeting_id,"
+        " imported_by, imported_at) VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (network_id, source_uid, source_recurrence_id)"
+        " DO UPDATE SET meeting_id = excluded.meeting_id, imported_by = excluded.imported_by,"
+        " imported_at = excluded.imported_at",
+        (network_id, source_uid, source_recurrence_id, meeting_id, person_id, now_db()),
+    )
