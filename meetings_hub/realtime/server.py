@@ -12,6 +12,7 @@ from aiohttp import web
 from meetings_hub.actions import attendance
 from meetings_hub.actions.chat import GroupCommitter
 from meetings_hub.hub import Hub
+from meetings_hub.keys import chat_committer_key
 from meetings_hub.realtime.chat import ChatNamespace
 from meetings_hub.realtime.manager import FastEmit, FastRedisManager, websocket_class
 
@@ -51,6 +52,7 @@ def install_chat(app: web.Application, sio: socketio.AsyncServer, hub: Hub) -> C
         sio.manager.on_local_emit = namespace.on_local_emit
     hub.emit = namespace.hub_emit
     app[chat_key] = namespace
+    app[chat_committer_key] = committer
 
     async def start(app: web.Application) -> None:
         # Runs after the database opened (cleanup contexts start first). Nobody can be present
