@@ -107,7 +107,7 @@ class Settings:
         1000, "Packets waiting for one socket before it is disconnected as a slow reader."
     )
     chat_max_events_per_10s: int = _setting(
-        200, "Events one socket may send in 10 seconds before they are refused."
+        1000, "Events one socket may send in 10 seconds before they are refused."
     )
     chat_ws_compression: bool = _setting(
         False, "Per-message websocket compression (about 4x memory per connection)."

@@ -14,7 +14,7 @@ from meetings_hub.actions.chat import GroupCommitter
 from meetings_hub.hub import Hub
 from meetings_hub.keys import chat_committer_key
 from meetings_hub.realtime.chat import ChatNamespace
-from meetings_hub.realtime.manager import FastEmit, FastRedisManager, websocket_class
+from meetings_hub.realtime.manager import FastEmit, FastRedisManager, close_now, websocket_class
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +63,13 @@ def install_chat(app: web.Application, sio: socketio.AsyncServer, hub: Hub) -> C
     async def stop(app: web.Application) -> None:
         # Close every Engine.IO socket now: waiting long-polling requests end at once instead
         # of holding the shutdown for the ping timeout. The database is still open here.
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(sio.eio.disconnect(), timeout=5)
+        sockets = list(sio.eio.sockets.values())
+        if sockets:
+            # abort: do not wait for queued packets to drain (a client that does not read
+            # would hold the shutdown); clients reconnect and catch up by replay anyway.
+            closes = [close_now(sock) for sock in sockets]
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.gather(*closes, return_exceptions=True), 5)
         await committer.stop()
         with contextlib.suppress(Exception):
             await attendance.close_all(hub)
