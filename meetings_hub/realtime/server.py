@@ -35,7 +35,26 @@ def create_sio(hub: Hub) -> socketio.AsyncServer:
         engineio_logger=False,
     )
     sio.eio._async = {**sio.eio._async, "websocket": websocket_class(settings.chat_ws_compression)}
+    _release_on_close(sio)
     return sio
+
+
+def _release_on_close(sio: socketio.AsyncServer) -> None:
+    """Ends a closed connection's pending long-poll (or websocket writer) right away.
+
+    python-engineio closes a socket without waking the request that waits for its next packet,
+    so a polling client that said goodbye would hold that request (and the server's shutdown)
+    for the ping timeout. The ``None`` wakes it, after any CLOSE packet is queued.
+    """
+    handle_disconnect = sio.eio.handlers["disconnect"]
+
+    async def on_eio_disconnect(eio_sid: str, *args: object) -> None:
+        await handle_disconnect(eio_sid, *args)
+        sock = sio.eio.sockets.get(eio_sid)
+        if sock is not None:
+            asyncio.get_running_loop().call_soon(sock.queue.put_nowait, None)
+
+    sio.eio.on("disconnect", on_eio_disconnect)
 
 
 def attach(sio: socketio.AsyncServer, app: web.Application) -> None:
