@@ -115,6 +115,9 @@ class Settings:
     redis_url: str = _setting(
         "", "Redis URL joining several server processes (socket.io broadcasts). Empty: one process."
     )
+    redis_channel: str = _setting(
+        "meetings_hub", "Redis pub/sub channel; processes of one installation share it."
+    )
 
     # --- Files in rooms (issue 6): add fields below this line ---
 

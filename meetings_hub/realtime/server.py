@@ -23,7 +23,11 @@ chat_key: web.AppKey[ChatNamespace] = web.AppKey("chat_namespace")
 
 def create_sio(hub: Hub) -> socketio.AsyncServer:
     settings = hub.settings
-    manager: FastEmit = FastRedisManager(settings.redis_url) if settings.redis_url else FastEmit()
+    manager: FastEmit = (
+        FastRedisManager(settings.redis_url, channel=settings.redis_channel)
+        if settings.redis_url
+        else FastEmit()
+    )
     manager.max_queue = settings.chat_max_queue
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
