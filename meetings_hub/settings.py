@@ -88,6 +88,17 @@ class Settings:
     log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
 
     # --- Scheduling and calendars (issue 4): add fields below this line ---
+    reminder_offsets_minutes: str = _setting(
+        "1440,60",
+        "When reminder emails go out, in minutes before each meeting, comma-separated "
+        "(default 24 hours and 1 hour). Empty: no reminders.",
+    )
+    reminder_poll_seconds: float = _setting(
+        30.0, "How often the reminder scheduler looks for meetings that need a reminder."
+    )
+    max_invitees: int = _setting(
+        100, "Most people and guests one meeting may invite (libraries' staff included)."
+    )
 
     # --- Calendar feeds and import (issue 4): add fields below this line ---
 
