@@ -443,7 +443,12 @@ async def list_rooms(hub: Hub, actor: Actor) -> list[dict[str, Any]]:
     async with hub.db.read() as reader:
         scope = await scope_of(reader, actor)
         rows = await rooms.visible_rooms(
-            reader, actor.person.id, set(scope.network_ids), scope.everything
+            reader,
+            actor.person.id,
+            actor.person.library_id,
+            set(scope.network_ids),
+            set(scope.led_network_ids),
+            scope.everything,
         )
         rows = [
             r for r in rows if not await rooms.is_banned(reader, r["id"], person_id=actor.person.id)
