@@ -21,7 +21,7 @@ from meetings_hub.actions import session
 from meetings_hub.actions.access import scope_of
 from meetings_hub.actions.rooms import RoomAccess, check_room_access, room_for_meeting
 from meetings_hub.domain import Actor
-from meetings_hub.errors import AppError, BadRequest, Forbidden, NotFound
+from meetings_hub.errors import AppError, BadRequest, Forbidden, NotFound, Unauthenticated
 from meetings_hub.hub import Hub
 from meetings_hub.storage import chat, guests, meetings, rooms
 from meetings_hub.storage.chat import NewMessage, Stored, Window, message_dict
@@ -58,7 +58,7 @@ def who_of(actor: Actor) -> str:
         return f"p:{actor.person.id}"
     if actor.guest is not None:
         return f"g:{actor.guest.id}"
-    raise Forbidden("Please sign in.", code="unauthenticated")
+    raise Unauthenticated("Please sign in.")
 
 
 def name_of(actor: Actor) -> str:
