@@ -305,8 +305,12 @@ class ChatNamespace(socketio.AsyncNamespace):
         deadline = time.monotonic() + _JOIN_SETTLE_SECONDS
         while True:
             batch = await chat.replay(self.hub, room_id, cursor, limit - sent)
+            fast = self.fast
             for message in batch:
-                await self.emit("message", message, to=sid)
+                if fast is not None:
+                    fast.deliver("message", message, NAMESPACE, sid, bounded=False)
+                else:
+                    await self.emit("message", message, to=sid)
             if batch:
                 cursor = batch[-1]["seq"]
                 sent += len(batch)
