@@ -129,6 +129,32 @@ class Settings:
     )
 
     # --- Chat rooms (issue 5): add fields below this line ---
+    chat_session_open_minutes: int = _setting(
+        15, "Minutes before a session starts that its chat room opens for messages."
+    )
+    chat_session_close_minutes: int = _setting(
+        60, "Minutes after a session's end that its chat room turns read-only."
+    )
+    chat_edit_minutes: int = _setting(15, "Minutes an author may edit or delete a message.")
+    chat_replay_limit: int = _setting(
+        1000, "Most messages replayed on join; older gaps are loaded by the history API."
+    )
+    chat_batch_max: int = _setting(500, "Most messages stored in one group-commit transaction.")
+    chat_max_queue: int = _setting(
+        1000, "Packets waiting for one socket before it is disconnected as a slow reader."
+    )
+    chat_max_events_per_10s: int = _setting(
+        1000, "Events one socket may send in 10 seconds before they are refused."
+    )
+    chat_ws_compression: bool = _setting(
+        False, "Per-message websocket compression (about 4x memory per connection)."
+    )
+    redis_url: str = _setting(
+        "", "Redis URL joining several server processes (socket.io broadcasts). Empty: one process."
+    )
+    redis_channel: str = _setting(
+        "meetings_hub", "Redis pub/sub channel; processes of one installation share it."
+    )
 
     # --- Files in rooms (issue 6): add fields below this line ---
 

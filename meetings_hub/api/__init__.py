@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from meetings_hub.api import feeds, network, people, scheduling, session, system
+from meetings_hub.api import feeds, network, people, rooms, scheduling, session, system
 from meetings_hub.api.routing import ApiRoutes
 
 # Each feature owns its route table; the app installs them all and OpenAPI reads them all.
@@ -16,6 +16,7 @@ ROUTE_TABLES: tuple[ApiRoutes, ...] = (
     # feeds (issue 4)
     feeds.routes,
     # rooms (issue 5)
+    rooms.routes,
     # files (issue 6)
 )
 
