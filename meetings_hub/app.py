@@ -12,7 +12,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from meetings_hub import api, pages
+from meetings_hub import api, pages, pages_rooms
 from meetings_hub.api import openapi
 from meetings_hub.api.system import healthz, metrics
 from meetings_hub.hub import Hub
@@ -91,6 +91,7 @@ async def create_app(settings: Settings) -> web.Application:
     # feeds (issue 4)
 
     # rooms (issue 5)
+    pages_rooms.install(app)
 
     # files (issue 6)
 
