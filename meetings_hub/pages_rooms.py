@@ -15,6 +15,7 @@ from aiohttp import web
 from meetings_hub.actions import network, people, rooms
 from meetings_hub.domain import Actor
 from meetings_hub.errors import NotFound
+from meetings_hub.hub import Hub
 from meetings_hub.keys import actor_key, hub_key
 
 
@@ -84,19 +85,33 @@ async def room_page(request: web.Request) -> dict[str, Any]:
     hub = request.app[hub_key]
     access = await rooms.check_room_access_hub(hub, actor, _room_id(request))
     room = access.room
+    title = room["title"]
+    if room["kind"] == "direct" and actor.person is not None:
+        title = await _other_name(hub, actor, room["direct_key"])
     return {
         "me": _me(actor),
         "room": {
             "id": access.room_id,
             "kind": room["kind"],
-            "title": room["title"],
+            "title": title,
             "meeting_id": room["meeting_id"],
             "locked": access.locked,
             "ended": room["ended_at"] is not None,
         },
         "may_moderate": access.may_moderate,
-        "edit_minutes": 15,
+        "edit_minutes": hub.settings.chat_edit_minutes,
     }
+
+
+async def _other_name(hub: Hub, actor: Actor, direct_key: str) -> str:
+    """A direct room is titled with the other person's name."""
+    assert actor.person is not None
+    a, b = (int(x) for x in direct_key.split(":"))
+    other = b if a == actor.person.id else a
+    try:
+        return (await people.get_person(hub, actor, other)).full_name
+    except NotFound:
+        return ""
 
 
 def install(app: web.Application) -> None:

@@ -50,6 +50,7 @@ const actions = new MessageActions({
   mayModerate: config.may_moderate,
   editMinutes: config.edit_minutes,
   onError: showProblem,
+  onChanged: (message) => updated(message),
 });
 list.addEventListener("item", (event) => {
   const message = event.detail.message;
@@ -236,6 +237,7 @@ async function join() {
   showProblem("");
   applyRoom(ack.room || {});
   participants.reset(ack.participants);
+  participants.presence({ who: me.who, name: me.name, guest: me.guest, ...mine });
   for (const read of ack.reads || []) list.setRead(read.who, read.seq);
   try {
     if (!historyLoaded || ack.truncated) await loadNewest();
@@ -246,8 +248,23 @@ async function join() {
   markRead();
 }
 
-connection.on("connect", join);
-connection.on("hello", (hello) => myPresence.apply(hello && hello.presence));
+// My own presence (the server keeps it across logins): asked once per connect.
+let mine = { status: "available", description: "" };
+function applyMine(presence) {
+  if (!presence) return;
+  mine = { status: presence.status || mine.status, description: presence.description ?? mine.description };
+  myPresence.apply(mine);
+  participants.presence({ who: me.who, name: me.name, guest: me.guest, ...mine });
+}
+connection.on("connect", async () => {
+  join();
+  try {
+    applyMine((await connection.call("hello", {})).presence);
+  } catch {
+    // An older server greets by event instead (below).
+  }
+});
+connection.on("hello", (hello) => applyMine(hello && hello.presence));
 connection.on("message", (message) => {
   if (message.room_id !== roomId) return;
   const result = list.upsert(message);
@@ -257,12 +274,13 @@ connection.on("message", (message) => {
   if (me.person_id != null && (message.mentions || []).includes(me.person_id)) notifyMention(message, room.title);
   markRead();
 });
-connection.on("message_updated", (message) => {
+function updated(message) {
   if (message.room_id !== roomId) return;
   list.upsert(message);
   const item = list.find(message.seq);
   if (item) actions.decorate(item);
-});
+}
+connection.on("message_updated", updated);
 connection.on("read", (read) => {
   if (read.room_id === roomId) list.setRead(read.who, read.seq);
 });
@@ -270,8 +288,8 @@ connection.on("typing", (event) => {
   if (event.room_id === roomId && event.who !== me.who) typing.update(event);
 });
 connection.on("presence", (person) => {
-  if (person.who === me.who) myPresence.apply(person);
-  if (participants.people.has(person.who)) participants.presence(person);
+  if (person.who === me.who) applyMine(person);
+  else if (participants.people.has(person.who)) participants.presence(person);
 });
 connection.on("joined", (person) => {
   if (person.room_id === roomId) participants.joined(person);

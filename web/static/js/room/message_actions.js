@@ -6,13 +6,14 @@ import { minutesSince } from "./time.js";
 import { MAX_LENGTH } from "./composer.js";
 
 export class MessageActions {
-  constructor({ connection, roomId, me, mayModerate, editMinutes, onError }) {
+  constructor({ connection, roomId, me, mayModerate, editMinutes, onError, onChanged }) {
     this.connection = connection;
     this.roomId = roomId;
     this.me = me;
     this.mayModerate = mayModerate;
     this.editMinutes = editMinutes;
     this.onError = onError;
+    this.onChanged = onChanged; // the ack carries the changed message
     this.readOnly = false;
   }
 
@@ -39,7 +40,8 @@ export class MessageActions {
   async remove(item) {
     if (!window.confirm(t("rooms.msg.confirm_delete"))) return;
     try {
-      await this.connection.call("delete", { room_id: this.roomId, id: item.message.id });
+      const ack = await this.connection.call("delete", { room_id: this.roomId, id: item.message.id });
+      if (ack.message) this.onChanged(ack.message);
     } catch (error) {
       this.onError(errorText(error));
     }
@@ -77,8 +79,9 @@ export class MessageActions {
       const text = input.value.trim();
       if (!text) return;
       try {
-        await this.connection.call("edit", { room_id: this.roomId, id: item.message.id, text });
+        const ack = await this.connection.call("edit", { room_id: this.roomId, id: item.message.id, text });
         close();
+        if (ack.message) this.onChanged(ack.message);
       } catch (error) {
         this.onError(errorText(error));
       }
