@@ -61,7 +61,13 @@ list.addEventListener("item", (event) => {
   list.emptyNote();
 });
 const typing = new TypingIndicator($("#typing"));
-const moderation = setupModeration($("#mod-tools"), { connection, roomId, kind: config.room.kind, onError: showProblem });
+const moderation = setupModeration($("#mod-tools"), {
+  connection,
+  roomId,
+  kind: config.room.kind,
+  onError: showProblem,
+  onRoom: (ack) => applyRoom({ locked: ack.locked, ended: ack.ended }),
+});
 const myPresence = setupMyPresence($("#my-presence"), connection);
 setupNotifications($("#notify-permission"));
 setupPanels($(".side"));
@@ -227,10 +233,7 @@ async function join() {
   try {
     ack = await connection.call("join", { room_id: roomId, last_seq: lastSeq });
   } catch (error) {
-    if (error.code === "removed") {
-      removed = true;
-      applyRoom({});
-    }
+    if (error.code === "removed") removedFromRoom();
     showProblem(errorText(error));
     return;
   }
@@ -305,10 +308,15 @@ connection.on("room_updated", (next) => {
 connection.on("participant_removed", (event) => {
   if (event.room_id === roomId) participants.removed(event.who);
 });
-connection.on("removed", (event) => {
-  if (event.room_id !== roomId) return;
+function removedFromRoom() {
   removed = true;
+  participants.people.clear();
+  participants.render();
   applyRoom({});
+  connection.finish(t("rooms.conn.removed"));
+}
+connection.on("removed", (event) => {
+  if (event.room_id === roomId) removedFromRoom();
 });
 
 // --- search: show a found message in the list, loading older pages until it is there -------
