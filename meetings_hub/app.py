@@ -12,7 +12,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from meetings_hub import api, pages, pages_rooms
+from meetings_hub import api, pages, pages_rooms, pages_scheduling
 from meetings_hub.api import openapi
 from meetings_hub.api.system import healthz, metrics
 from meetings_hub.hub import Hub
@@ -87,6 +87,7 @@ async def create_app(settings: Settings) -> web.Application:
     pages.install(app)
     # Feature wiring, one block per feature (pages, background tasks, socket namespaces):
     # scheduling (issue 4)
+    pages_scheduling.install(app, hub)
 
     # feeds (issue 4)
 

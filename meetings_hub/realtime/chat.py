@@ -154,9 +154,13 @@ class ChatNamespace(socketio.AsyncNamespace):
     # ---- dispatch -------------------------------------------------------------------------
 
     async def trigger_event(self, event: str, *args: Any) -> Any:
-        if event in ("connect", "disconnect"):
-            return await super().trigger_event(event, *args)
         sid = args[0] if args else None
+        # python-socketio calls these itself; a client may also send events by these names,
+        # which must not reach the handlers (a fake "disconnect" would drop its state).
+        if event == "connect" and sid not in self.conns:
+            return await super().trigger_event(event, *args)
+        if event == "disconnect" and not self.server.manager.is_connected(sid, NAMESPACE):
+            return await super().trigger_event(event, *args)
         conn = self.conns.get(sid) if isinstance(sid, str) else None
         if conn is None:
             return _error("unauthenticated", "Not connected.")
@@ -188,8 +192,9 @@ class ChatNamespace(socketio.AsyncNamespace):
         try:
             actor = await chat.authenticate(self.hub, _token_from(environ, auth))
         except AppError as exc:
+            # The client's connect_error carries message and data = {"code", "message"}.
             raise socketio.exceptions.ConnectionRefusedError(
-                {"code": exc.code, "message": exc.message}
+                exc.message, {"code": exc.code, "message": exc.message}
             ) from None
         who = chat.who_of(actor)
         conn = Conn(actor=actor, who=who, name=chat.name_of(actor))

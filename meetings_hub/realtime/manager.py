@@ -90,9 +90,28 @@ class FastEmit(socketio.AsyncManager):
 
         async def close() -> None:
             sock.closing = False  # close() does nothing on a socket already marked closing
-            await sock.close(wait=False, abort=True)
+            await close_now(sock)
 
-        asyncio.get_running_loop().create_task(close())
+        task = asyncio.get_running_loop().create_task(close())
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
+    @property
+    def _closing(self) -> set[asyncio.Task[None]]:
+        tasks: set[asyncio.Task[None]] | None = getattr(self, "_closing_tasks", None)
+        if tasks is None:
+            tasks = self._closing_tasks = set()
+        return tasks
+
+
+async def close_now(sock: Any) -> None:
+    """Closes an Engine.IO socket without waiting for its queue to drain.
+
+    ``close(abort=True)`` alone leaves the websocket writer (or a pending long-poll) waiting up
+    to the ping timeout for its next packet; the ``None`` in the queue ends it at once.
+    """
+    await sock.close(wait=False, abort=True)
+    sock.queue.put_nowait(None)
 
 
 class FastRedisManager(socketio.AsyncRedisManager, FastEmit):
