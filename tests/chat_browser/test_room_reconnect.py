@@ -7,27 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 
 from meetings_hub.actions import demo
-from meetings_hub.app import create_app
-from meetings_hub.settings import Settings
 from tests.chat.support import ChatClient, network_id_of, signed_in
 from tests.chat_browser.support import person_page, send
-from tests.support import LEAD, PARTNER, Server, make_settings
-
-# A browser's websocket holds aiohttp's graceful shutdown for ~45 s (see the report of issue 5);
-# this test is about the client's recovery, so the server stops as a killed process would.
-SHUTDOWN_SECONDS = 2.0
-
-
-async def start_server(settings: Settings) -> Server:
-    app = await create_app(settings)
-    runner = web.AppRunner(app, shutdown_timeout=SHUTDOWN_SECONDS)
-    await runner.setup()
-    await web.TCPSite(runner, settings.host, settings.port).start()
-    return Server(f"http://{settings.host}:{settings.port}", app, settings, runner)
-
+from tests.support import LEAD, PARTNER, make_settings, start_server
 
 pytestmark = pytest.mark.browser
 

@@ -115,6 +115,10 @@ connection.on("notify", (event) => {
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "visible") refresh();
 });
+// "notify" covers direct messages and mentions; other rooms' counts are fetched twice a minute.
+setInterval(() => {
+  if (document.visibilityState === "visible") refresh();
+}, 30000);
 
 // --- starting conversations ----------------------------------------------------------------
 async function open(path, body, form) {

@@ -6,6 +6,7 @@ import { Connection, errorText, showConnectionState } from "./connection.js";
 import { loadPage } from "./history.js";
 import { MessageActions } from "./message_actions.js";
 import { MessageList } from "./message_list.js";
+import { setMessageState } from "./message_view.js";
 import { removeParticipant, setupModeration } from "./moderation.js";
 import { notifyMention, setupNotifications } from "./notify.js";
 import { setupPanels } from "./panels.js";
@@ -13,7 +14,7 @@ import { Participants } from "./participants.js";
 import { setupMyPresence } from "./presence.js";
 import { setupSearch } from "./search.js";
 import { mentionedIds } from "./text.js";
-import { setZone } from "./time.js";
+import { minutesSince, setZone } from "./time.js";
 import { TypingIndicator } from "./typing.js";
 
 const root = document.getElementById("room");
@@ -138,6 +139,22 @@ function send(text) {
   list.emptyNote();
   trySend(message);
 }
+
+// "Try again" under a message the server refused (e.g. while the room was locked).
+$("#messages").addEventListener("click", (event) => {
+  const button = event.target.closest(".retry");
+  const item = button && button.closest(".msg");
+  if (!item || !item.message) return;
+  setMessageState(item, "sending");
+  trySend(item.message);
+});
+
+// The edit window closes while the page is open: redraw the buttons of recent messages.
+setInterval(() => {
+  for (const item of root.querySelectorAll(".msg.mine[data-seq]")) {
+    if (item.message && minutesSince(item.message.time) < config.edit_minutes + 2) actions.decorate(item);
+  }
+}, 60000);
 
 const composer = new Composer($("#composer"), {
   onSend: send,
