@@ -211,7 +211,8 @@ class ChatNamespace(socketio.AsyncNamespace):
         conn = self.conns.pop(sid, None)
         if conn is None:
             return
-        for room_id in list(conn.joined):
+        rooms_left = list(conn.joined)
+        for room_id in rooms_left:
             await self._leave(conn, sid, room_id)
         left = self.sockets_of.get(conn.who, 1) - 1
         if left > 0:
@@ -219,6 +220,9 @@ class ChatNamespace(socketio.AsyncNamespace):
             return
         self.sockets_of.pop(conn.who, None)
         self.presence.pop(conn.who, None)
+        offline = {"who": conn.who, "name": conn.name, "status": "offline", "description": ""}
+        for room_id in rooms_left:
+            await self.emit("presence", offline, room=room_name(room_id))
 
     # ---- rooms ----------------------------------------------------------------------------
 

@@ -102,7 +102,8 @@ def _room_state(
 ) -> tuple[int, str | None]:
     """(last_seq, refusal code or None) for a room, read inside the batch's transaction."""
     row = conn.execute(
-        "SELECT r.last_seq, r.locked_at, r.ended_at, m.starts_at, m.ends_at FROM rooms r"
+        "SELECT r.last_seq, r.locked_at, COALESCE(r.ended_at, m.cancelled_at), m.starts_at,"
+        " COALESCE(m.span_end_at, m.ends_at) FROM rooms r"
         " LEFT JOIN meetings m ON m.id = r.meeting_id WHERE r.id = ?",
         (room_id,),
     ).fetchone()

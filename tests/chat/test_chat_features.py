@@ -197,3 +197,43 @@ def test_minutes_count_overlaps_once() -> None:
     spans = [(t, t + timedelta(minutes=30)), (t + timedelta(minutes=10), t + timedelta(minutes=40))]
     spans.append((t + timedelta(minutes=60), t + timedelta(minutes=70)))
     assert merged_minutes(spans) == 50
+
+
+async def test_session_room_follows_the_invitations(server: Server) -> None:
+    lead_http, _ = await signed_in(server, LEAD)
+    partner_http, partner_token = await signed_in(server, PARTNER)
+    network_id = await network_id_of(server, "Morawicy")
+    meeting_id = await add_meeting(server, network_id, created_by=await person_id(server, LEAD))
+    chmielnik = await server.hub.db.fetch_one(
+        "SELECT id FROM libraries WHERE name LIKE '%Chmielnik%'"
+    )
+    assert chmielnik is not None
+    async with server.hub.db.write() as tx:  # only Chmielnik is invited, not Chęciny
+        await tx.execute("UPDATE meetings SET whole_network = 0 WHERE id = ?", (meeting_id,))
+        await tx.execute(
+            "INSERT INTO meeting_libraries (meeting_id, library_id) VALUES (?, ?)",
+            (meeting_id, chmielnik["id"]),
+        )
+    _, room = await lead_http.post(f"/api/v1/meetings/{meeting_id}/room")
+    partner = ChatClient("partner")
+    await partner.connect(server, partner_token)
+    try:
+        ack = await partner.call("join", {"room_id": room["id"], "last_seq": 0})
+        assert ack["error"]["code"] == "not_found"
+        _, rooms = await partner_http.get("/api/v1/rooms")
+        assert room["id"] not in {r["id"] for r in rooms}
+        other_http, _ = await signed_in(server, OTHER_PARTNER)  # Chmielnik's librarian
+        _, rooms = await other_http.get("/api/v1/rooms")
+        assert room["id"] in {r["id"] for r in rooms}
+        await other_http.close()
+        async with server.hub.db.write() as tx:  # now the partner is invited by name
+            await tx.execute(
+                "INSERT INTO meeting_invitees (meeting_id, person_id, source, invited_at)"
+                " VALUES (?, ?, 'person', ?)",
+                (meeting_id, await person_id(server, PARTNER), to_db(now_utc())),
+            )
+        assert (await partner.call("join", {"room_id": room["id"], "last_seq": 0}))["ok"]
+    finally:
+        await partner.close()
+        await lead_http.close()
+        await partner_http.close()

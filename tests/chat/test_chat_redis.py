@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -66,20 +65,23 @@ async def test_two_processes_share_broadcasts_through_redis(tmp_path: Path) -> N
     channel = f"meetings_hub_test_{uuid.uuid4().hex}"
     cli = [sys.executable, "-m", "meetings_hub.cli"]
     ports = [free_port(), free_port()]
-    subprocess.run(
-        [*cli, "demo"],
+    demo = await asyncio.create_subprocess_exec(
+        *cli,
+        "demo",
         env=_env(tmp_path, ports[0], channel),
         cwd=REPO,
-        check=True,
-        capture_output=True,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
     )
+    assert await demo.wait() == 0
     procs = [
-        subprocess.Popen(
-            [*cli, "serve"],
+        await asyncio.create_subprocess_exec(
+            *cli,
+            "serve",
             env=_env(tmp_path, port, channel),
             cwd=REPO,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
         )
         for port in ports
     ]
@@ -118,6 +120,6 @@ async def test_two_processes_share_broadcasts_through_redis(tmp_path: Path) -> N
             proc.terminate()
         for proc in procs:
             try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
+                await asyncio.wait_for(proc.wait(), 10)
+            except TimeoutError:
                 proc.kill()
