@@ -142,3 +142,33 @@ async def test_works_when_websockets_are_blocked(server, browser, shots) -> None
     await page.wait_for_timeout(1500)  # an upgrade attempt has failed by now
     assert "zgodności" in await page.locator("#connection").inner_text()
     await page.screenshot(path=str(shots / "polling-only.png"))
+
+
+async def test_refused_message_can_be_sent_again(server, browser, shots) -> None:
+    room = await network_room(server)
+    lead = await person_page(browser, server, LEAD)
+    await lead.goto(f"{server.url}/rooms/{room}")
+    await lead.wait_for_selector("#connection[data-state=connected]")
+    partner = await person_page(browser, server, PARTNER)
+    await partner.goto(f"{server.url}/rooms/{room}")
+    await partner.wait_for_selector("#connection[data-state=connected]")
+    # The partner writes a moment after the lead locked the room, before the page knew it.
+    await lead.click("#mod-tools .mod-lock")
+    await partner.wait_for_selector("#room-state:has-text('tylko do odczytu')")
+    await partner.evaluate(
+        """() => {
+          const box = document.querySelector('#composer-text');
+          box.disabled = false;
+          document.querySelector('#composer button[type=submit]').disabled = false;
+        }"""
+    )
+    await send(partner, "napisane w zamkniętym pokoju")
+    failed = partner.locator(".msg.mine", has_text="zamkniętym")
+    await failed.locator("[data-state=failed]:has-text('Nie wysłano')").wait_for()
+    assert "tylko do odczytu" in await partner.locator("#room-problem").inner_text()
+    await lead.click("#mod-tools .mod-lock:has-text('Odblokuj')")
+    await partner.wait_for_function("!document.querySelector('#composer-text').disabled")
+    await failed.locator("button.retry").click()
+    await failed.locator("[data-state=saved]").wait_for()
+    await lead.wait_for_selector(".msg:has-text('napisane w zamkniętym pokoju')")
+    assert await lead.locator(".msg", has_text="zamkniętym").count() == 1

@@ -64,7 +64,8 @@ function render() {
     mine.sort((a, b) => (b.unread || 0) - (a.unread || 0) || titleOf(a).localeCompare(titleOf(b)));
     list.replaceChildren(...mine.map(item));
     const empty = root.querySelector(`.room-list-empty[data-kind="${kind}"]`);
-    empty.textContent = t("rooms.list.none");
+    const hasButtons = kind === "network" && root.querySelector(".open-network");
+    empty.textContent = hasButtons ? t("rooms.list.none_network") : t("rooms.list.none");
     empty.hidden = mine.length > 0;
   }
   // A network whose room is already listed needs no "open" button.

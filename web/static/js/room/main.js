@@ -241,20 +241,26 @@ async function loadNewest() {
 }
 
 // --- joining: on every (re)connect, with the last seq held, so the server replays the gap ---
+// While a (re)join replays what was missed, messages are not read out one by one.
+let catchingUp = false;
+
 async function join() {
   if (removed) return;
   let lastSeq = null;
   if (list.lastSeq > 0) lastSeq = list.lastSeq;
   else if (historyLoaded) lastSeq = 0;
   let ack;
+  catchingUp = true;
   try {
     ack = await connection.call("join", { room_id: roomId, last_seq: lastSeq });
   } catch (error) {
+    catchingUp = false;
     if (error.code === "removed") removedFromRoom();
     showProblem(errorText(error));
     return;
   }
   showProblem("");
+  catchingUp = false;
   applyRoom(ack.room || {});
   participants.reset(ack.participants);
   participants.presence({ who: me.who, name: me.name, guest: me.guest, ...mine });
@@ -290,9 +296,10 @@ connection.on("message", (message) => {
   const result = list.upsert(message);
   if (result !== "new" || message.author === me.who) return;
   typing.clear(message.author);
+  markRead();
+  if (catchingUp) return;
   announce(message);
   if (me.person_id != null && (message.mentions || []).includes(me.person_id)) notifyMention(message, room.title);
-  markRead();
 });
 function updated(message) {
   if (message.room_id !== roomId) return;
