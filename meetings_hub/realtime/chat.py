@@ -9,6 +9,7 @@ lives on the namespace object.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -77,6 +78,7 @@ class ChatNamespace(socketio.AsyncNamespace):
         self.broadcast_seq: dict[int, int] = {}
         self.direct_rooms: dict[int, list[str]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._last_publish: asyncio.Task[None] | None = None
         self.handlers: dict[str, Handler] = {
             "hello": self.ev_hello,
             "join": self.ev_join,
@@ -119,8 +121,14 @@ class ChatNamespace(socketio.AsyncNamespace):
                 self._notify(message, fast)
             return
 
-        # Through Redis: publishing awaits, so one task per batch keeps the order.
+        # Through Redis: publishing awaits, so one task per batch, each waiting for the one
+        # before it, keeps the order.
+        previous = self._last_publish
+
         async def publish() -> None:
+            if previous is not None:
+                with contextlib.suppress(Exception):
+                    await previous
             for message, origin in batch:
                 await self.emit(
                     "message", message, room=room_name(message["room_id"]), skip_sid=origin
@@ -129,6 +137,7 @@ class ChatNamespace(socketio.AsyncNamespace):
                     await self.emit("notify", target[1], room=target[0])
 
         task = asyncio.get_running_loop().create_task(publish())
+        self._last_publish = task
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -296,8 +305,12 @@ class ChatNamespace(socketio.AsyncNamespace):
         deadline = time.monotonic() + _JOIN_SETTLE_SECONDS
         while True:
             batch = await chat.replay(self.hub, room_id, cursor, limit - sent)
+            fast = self.fast
             for message in batch:
-                await self.emit("message", message, to=sid)
+                if fast is not None:
+                    fast.deliver("message", message, NAMESPACE, sid, bounded=False)
+                else:
+                    await self.emit("message", message, to=sid)
             if batch:
                 cursor = batch[-1]["seq"]
                 sent += len(batch)

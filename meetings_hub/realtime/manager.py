@@ -49,9 +49,20 @@ class FastEmit(socketio.AsyncManager):
         self.deliver(event, data, namespace, to or room, skip_sid)
 
     def deliver(
-        self, event: str, data: Any, namespace: str, room: Any, skip_sid: Any = None
+        self,
+        event: str,
+        data: Any,
+        namespace: str,
+        room: Any,
+        skip_sid: Any = None,
+        *,
+        bounded: bool = True,
     ) -> None:
-        """Queues the event for every local participant, synchronously (no await, no task)."""
+        """Queues the event for every local participant, synchronously (no await, no task).
+
+        ``bounded=False`` is for a replay: its size is capped by the replay limit, and a
+        client catching up must not be mistaken for one that stopped reading.
+        """
         if self.on_local_emit is not None:
             self.on_local_emit(event, data, room)
         if namespace not in self.rooms:
@@ -75,7 +86,7 @@ class FastEmit(socketio.AsyncManager):
             sock = sockets.get(eio_sid)
             if sock is None or sock.closed or sock.closing:
                 continue
-            if sock.queue.qsize() >= self.max_queue:
+            if bounded and sock.queue.qsize() >= self.max_queue:
                 self._drop_slow(eio_sid)
                 continue
             for p in eio_packets:

@@ -102,12 +102,13 @@ async def test_two_processes_share_broadcasts_through_redis(tmp_path: Path) -> N
         await b.connect(second, session_token(partner_http))  # type: ignore[arg-type]
         await a.join(room["id"])
         await b.join(room["id"])
-        sent = [await a.send(room["id"], f"z pierwszego {i}") for i in range(10)]
-        await wait_for(lambda: len(b.seqs(room["id"])) == 10)
-        assert b.seqs(room["id"]) == [s["seq"] for s in sent]
+        sent = await asyncio.gather(*(a.send(room["id"], f"z pierwszego {i}") for i in range(40)))
+        assert sorted(s["seq"] for s in sent) == list(range(1, 41))
+        await wait_for(lambda: len(b.seqs(room["id"])) == 40)
+        assert b.seqs(room["id"]) == list(range(1, 41))  # in order across processes
         back = await b.send(room["id"], "z drugiego")
-        assert back["seq"] == 11  # one gap-free sequence across both processes
-        await wait_for(lambda: a.seqs(room["id"]) == [11])
+        assert back["seq"] == 41  # one gap-free sequence across both processes
+        await wait_for(lambda: a.seqs(room["id"]) == [41])
         typing = await b.call("typing", {"room_id": room["id"], "typing": True})
         assert typing["ok"]
         await wait_for(lambda: any(e == "typing" for e, _ in a.events))
