@@ -12,7 +12,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from meetings_hub import api, pages, pages_scheduling
+from meetings_hub import api, pages, pages_rooms, pages_scheduling
 from meetings_hub.api import openapi
 from meetings_hub.api.system import healthz, metrics
 from meetings_hub.hub import Hub
@@ -98,6 +98,7 @@ async def create_app(settings: Settings) -> web.Application:
 
     # rooms (issue 5)
     install_chat(app, sio, hub)
+    pages_rooms.install(app)
 
     # files (issue 6)
 
