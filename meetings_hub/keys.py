@@ -9,12 +9,14 @@ from aiohttp import web
 if TYPE_CHECKING:
     import socketio
 
+    from meetings_hub.actions.files import FileRuntime
     from meetings_hub.hub import Hub
     from meetings_hub.mail.sender import MailSender
 
 hub_key: web.AppKey[Hub] = web.AppKey("hub")
 mail_sender_key: web.AppKey[MailSender] = web.AppKey("mail_sender")
 sio_key: web.AppKey[socketio.AsyncServer] = web.AppKey("sio")
+files_key: web.AppKey[FileRuntime] = web.AppKey("files")
 
 if TYPE_CHECKING:
     from meetings_hub.domain import Actor
