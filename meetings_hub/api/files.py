@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from aiohttp import BodyPartReader, hdrs, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from meetings_hub.actions import files
 from meetings_hub.actions.file_names import content_disposition
@@ -29,8 +30,27 @@ FILE_CSP = "sandbox; default-src 'none'; img-src 'self'; media-src 'self'"
 FILE_CACHE = "private, no-cache"
 
 
+def _malformed(exc: Exception) -> BadRequest:
+    return BadRequest(
+        "The upload is not valid multipart/form-data (a browser's FormData with one field "
+        "'file' is).",
+        code="malformed_upload",
+        details={"reason": str(exc).strip()[:200]},
+    )
+
+
 async def _chunks(part: BodyPartReader) -> AsyncIterator[bytes]:
-    while chunk := await part.read_chunk(READ_CHUNK):
+    while True:
+        try:
+            chunk = await part.read_chunk(READ_CHUNK)
+        except ConnectionResetError:
+            # The browser went away (tab closed, upload cancelled, line dropped); nobody will
+            # read this answer, and the action has already thrown the partial file away.
+            raise BadRequest("The upload was interrupted.", code="upload_interrupted") from None
+        except (ValueError, HttpProcessingError) as exc:
+            raise _malformed(exc) from None
+        if not chunk:
+            return
         yield chunk
 
 
@@ -40,8 +60,11 @@ async def _file_part(request: web.Request) -> BodyPartReader:
             "Send the file as multipart/form-data in a field named 'file'.",
             code="unsupported_media_type",
         )
-    reader = await request.multipart()
-    part = await reader.next()
+    try:
+        reader = await request.multipart()
+        part = await reader.next()
+    except (ValueError, HttpProcessingError) as exc:
+        raise _malformed(exc) from None
     if not isinstance(part, BodyPartReader) or part.name != "file":
         raise BadRequest("The upload has no field named 'file'.", code="no_file")
     return part

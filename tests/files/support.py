@@ -106,15 +106,22 @@ async def guest_client(server: Server, meeting_id: int) -> Client:
     return client
 
 
-def multipart_body(filename: str | bytes, content: bytes, field: str = "file") -> tuple[bytes, str]:
-    """A multipart/form-data body written by hand, so any name bytes (NUL, ../) go out as is."""
+def multipart_body(
+    filename: str | bytes,
+    content: bytes,
+    *,
+    field: str = "file",
+    content_type: str = "application/octet-stream",
+) -> tuple[bytes, str]:
+    """A multipart/form-data body as browsers write it: the name's raw UTF-8 bytes in the
+    quoted filename (aiohttp's FormData would percent-encode them), any bytes allowed."""
     boundary = "----mh" + uuid.uuid4().hex
     raw_name = filename.encode("utf-8") if isinstance(filename, str) else filename
     body = (
         f"--{boundary}\r\n".encode()
         + f'Content-Disposition: form-data; name="{field}"; filename="'.encode()
         + raw_name
-        + b'"\r\nContent-Type: application/octet-stream\r\n\r\n'
+        + f'"\r\nContent-Type: {content_type}\r\n\r\n'.encode()
         + content
         + f"\r\n--{boundary}--\r\n".encode()
     )
@@ -132,16 +139,11 @@ async def upload(
     """Uploads like a browser's FormData (one field 'file'); returns status and JSON body."""
     if not client.csrf:
         await client.refresh_csrf()
-    if isinstance(filename, bytes):
-        body, type_header = multipart_body(filename, content)
-        data: Any = body
-        headers = {"X-CSRF-Token": client.csrf, "Content-Type": type_header}
-    else:
-        form = aiohttp.FormData()
-        form.add_field("file", content, filename=filename, content_type=content_type)
-        data, headers = form, {"X-CSRF-Token": client.csrf}
+    body, type_header = multipart_body(filename, content, content_type=content_type)
     async with client.session.post(
-        f"{client.base}/api/v1/rooms/{room_id}/files", data=data, headers=headers
+        f"{client.base}/api/v1/rooms/{room_id}/files",
+        data=body,
+        headers={"X-CSRF-Token": client.csrf, "Content-Type": type_header},
     ) as r:
         return r.status, await r.json(content_type=None)
 
