@@ -27,7 +27,7 @@ from meetings_hub.middleware import (
     error_middleware,
     headers_middleware,
 )
-from meetings_hub.realtime.server import attach, create_sio
+from meetings_hub.realtime.server import attach, create_sio, install_chat
 from meetings_hub.settings import Settings
 from meetings_hub.storage import migrate
 from meetings_hub.storage.db import Database
@@ -93,6 +93,7 @@ async def create_app(settings: Settings) -> web.Application:
     # feeds (issue 4)
 
     # rooms (issue 5)
+    install_chat(app, sio, hub)
 
     # files (issue 6)
     app[files_key] = FileRuntime.for_hub(hub)

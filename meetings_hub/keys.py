@@ -9,6 +9,7 @@ from aiohttp import web
 if TYPE_CHECKING:
     import socketio
 
+    from meetings_hub.actions.chat import GroupCommitter
     from meetings_hub.actions.files import FileRuntime
     from meetings_hub.hub import Hub
     from meetings_hub.mail.sender import MailSender
@@ -17,6 +18,8 @@ hub_key: web.AppKey[Hub] = web.AppKey("hub")
 mail_sender_key: web.AppKey[MailSender] = web.AppKey("mail_sender")
 sio_key: web.AppKey[socketio.AsyncServer] = web.AppKey("sio")
 files_key: web.AppKey[FileRuntime] = web.AppKey("files")
+# The chat's group committer: every message (socket, REST, file cards) is stored through it.
+chat_committer_key: web.AppKey[GroupCommitter] = web.AppKey("chat_committer")
 
 if TYPE_CHECKING:
     from meetings_hub.domain import Actor

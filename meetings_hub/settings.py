@@ -92,6 +92,29 @@ class Settings:
     # --- Calendar feeds and import (issue 4): add fields below this line ---
 
     # --- Chat rooms (issue 5): add fields below this line ---
+    chat_session_open_minutes: int = _setting(
+        15, "Minutes before a session starts that its chat room opens for messages."
+    )
+    chat_session_close_minutes: int = _setting(
+        60, "Minutes after a session's end that its chat room turns read-only."
+    )
+    chat_edit_minutes: int = _setting(15, "Minutes an author may edit or delete a message.")
+    chat_replay_limit: int = _setting(
+        1000, "Most messages replayed on join; older gaps are loaded by the history API."
+    )
+    chat_batch_max: int = _setting(500, "Most messages stored in one group-commit transaction.")
+    chat_max_queue: int = _setting(
+        1000, "Packets waiting for one socket before it is disconnected as a slow reader."
+    )
+    chat_max_events_per_10s: int = _setting(
+        200, "Events one socket may send in 10 seconds before they are refused."
+    )
+    chat_ws_compression: bool = _setting(
+        False, "Per-message websocket compression (about 4x memory per connection)."
+    )
+    redis_url: str = _setting(
+        "", "Redis URL joining several server processes (socket.io broadcasts). Empty: one process."
+    )
 
     # --- Files in rooms (issue 6): add fields below this line ---
     file_max_bytes: int = _setting(

@@ -11,9 +11,9 @@ import msgspec
 from meetings_hub.actions.access import not_found_unless, require_person, scope_of
 from meetings_hub.actions.validate import FieldErrors
 from meetings_hub.domain import Actor
-from meetings_hub.errors import Forbidden
+from meetings_hub.errors import BadRequest, Forbidden
 from meetings_hub.hub import Hub
-from meetings_hub.storage import meetings, networks, people, rooms
+from meetings_hub.storage import guests, meetings, networks, people, rooms, sessions
 from meetings_hub.storage.db import Reader, Tx
 
 
@@ -189,3 +189,93 @@ async def create_group_room(hub: Hub, actor: Actor, data: GroupRoomInput) -> int
 async def check_room_access_hub(hub: Hub, actor: Actor, room_id: int) -> RoomAccess:
     async with hub.db.read() as reader:
         return await check_room_access(reader, actor, room_id)
+
+
+# ---- moderation -----------------------------------------------------------------------------
+
+
+def _require_moderator(access: RoomAccess) -> None:
+    if not access.may_moderate:
+        raise Forbidden("Only the session's host, its lead library or a coordinator may do this.")
+
+
+def parse_who(who: object) -> tuple[int | None, int | None]:
+    """(person id, guest id) from a who-key "p:12" / "g:5"."""
+    if isinstance(who, str) and len(who) < 24 and who[:2] in ("p:", "g:") and who[2:].isdigit():
+        number = int(who[2:])
+        return (number, None) if who[0] == "p" else (None, number)
+    raise BadRequest('who must be "p:<person id>" or "g:<guest id>".')
+
+
+async def remove_participant(hub: Hub, actor: Actor, room_id: int, who: object) -> None:
+    """Bans a person or guest from the room; a guest's invitation link is revoked too.
+
+    Their sockets are cut off by the ``removed`` event the realtime layer acts on.
+    """
+    person_id, guest_id = parse_who(who)
+    async with hub.db.write() as tx:
+        access = await check_room_access(tx, actor, room_id)
+        _require_moderator(access)
+        if actor.person is not None and person_id == actor.person.id:
+            raise Forbidden("You cannot remove yourself.")
+        if guest_id is not None:
+            guest = await guests.get_guest(tx, guest_id)
+            not_found_unless(
+                guest is not None and guest.meeting_id == access.room["meeting_id"], "Guest"
+            )
+            assert guest is not None
+            await guests.revoke_invitation(tx, guest.invitation_id)
+            for other in await guests.guest_ids_for_invitation(tx, guest.invitation_id):
+                await sessions.revoke_all_for_guest(tx, other)
+        else:
+            assert person_id is not None
+            not_found_unless(await people.get(tx, person_id) is not None, "Person")
+        if not await rooms.is_banned(tx, room_id, person_id=person_id, guest_id=guest_id):
+            await rooms.ban(
+                tx,
+                room_id,
+                person_id=person_id,
+                guest_id=guest_id,
+                banned_by=actor.person.id if actor.person else None,
+            )
+        if person_id is not None:
+            await rooms.remove_member(tx, room_id, person_id)
+        event = {"room_id": room_id, "who": who}
+        tx.after_commit(lambda: hub.emit("removed", event, f"w:{who}"))
+        tx.after_commit(lambda: hub.emit("participant_removed", event, f"r:{room_id}"))
+
+
+def _room_event(room: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "room_id": room["id"],
+        "locked": room["locked_at"] is not None,
+        "ended": room["ended_at"] is not None,
+    }
+
+
+async def lock_room(hub: Hub, actor: Actor, room_id: int, locked: bool) -> dict[str, Any]:
+    async with hub.db.write() as tx:
+        access = await check_room_access(tx, actor, room_id)
+        _require_moderator(access)
+        if access.room["ended_at"] is not None and not locked:
+            raise Forbidden("The session has ended; its room stays read-only.", code="room_locked")
+        await rooms.set_locked(tx, room_id, locked)
+        room = await rooms.get(tx, room_id)
+        assert room is not None
+        event = _room_event(dict(room))
+        tx.after_commit(lambda: hub.emit("room_updated", event, f"r:{room_id}"))
+    return event
+
+
+async def end_session(hub: Hub, actor: Actor, room_id: int) -> dict[str, Any]:
+    async with hub.db.write() as tx:
+        access = await check_room_access(tx, actor, room_id)
+        _require_moderator(access)
+        if access.room["kind"] != "session":
+            raise BadRequest("Only a session's room can be ended.")
+        await rooms.set_ended(tx, room_id)
+        room = await rooms.get(tx, room_id)
+        assert room is not None
+        event = _room_event(dict(room))
+        tx.after_commit(lambda: hub.emit("room_updated", event, f"r:{room_id}"))
+    return event

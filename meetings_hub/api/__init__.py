@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from meetings_hub.api import files, network, people, session, system
+from meetings_hub.api import files, network, people, rooms, session, system
 from meetings_hub.api.routing import ApiRoutes
 
 # Each feature owns its route table; the app installs them all and OpenAPI reads them all.
@@ -14,6 +14,7 @@ ROUTE_TABLES: tuple[ApiRoutes, ...] = (
     # scheduling (issue 4)
     # feeds (issue 4)
     # rooms (issue 5)
+    rooms.routes,
     # files (issue 6)
     files.routes,
 )

@@ -114,3 +114,60 @@ async def network_rooms(db: Reader | Tx, network_ids: set[int]) -> list[Row]:
         " (SELECT value FROM json_each(?))",
         (json.dumps(sorted(network_ids)),),
     )
+
+
+async def visible_rooms(
+    db: Reader | Tx, person_id: int, network_ids: set[int], everything: bool
+) -> list[Row]:
+    """Rooms a person reaches: their networks' standing and session rooms, meetings they
+    created, and the direct and group rooms they are a member of (coordinators: all but DMs)."""
+    return await db.fetch_all(
+        "SELECT r.*, m.starts_at, m.ends_at FROM rooms r"
+        " LEFT JOIN meetings m ON m.id = r.meeting_id"
+        " WHERE (r.kind IN ('network', 'session') AND (? OR r.network_id IN"
+        "   (SELECT value FROM json_each(?)) OR m.created_by = ?))"
+        " OR r.id IN (SELECT room_id FROM room_members WHERE person_id = ?)"
+        " OR (? AND r.kind = 'group')"
+        " ORDER BY r.id",
+        (int(everything), json.dumps(sorted(network_ids)), person_id, person_id, int(everything)),
+    )
+
+
+async def open_attendance(
+    tx: Tx, room_id: int, meeting_id: int | None, *, person_id: int | None, guest_id: int | None
+) -> None:
+    """Opens a presence row unless one is already open (another process or tab opened it)."""
+    await tx.execute(
+        "INSERT INTO attendance (room_id, meeting_id, person_id, guest_id, joined_at)"
+        " SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM attendance WHERE room_id = ?"
+        " AND left_at IS NULL AND (person_id = ? OR guest_id = ?))",
+        (room_id, meeting_id, person_id, guest_id, now_db(), room_id, person_id, guest_id),
+    )
+
+
+async def close_attendance(
+    tx: Tx, room_id: int, *, person_id: int | None, guest_id: int | None
+) -> None:
+    await tx.execute(
+        "UPDATE attendance SET left_at = ? WHERE room_id = ? AND left_at IS NULL"
+        " AND (person_id = ? OR guest_id = ?)",
+        (now_db(), room_id, person_id, guest_id),
+    )
+
+
+async def close_all_attendance(tx: Tx) -> None:
+    await tx.execute(
+        "UPDATE attendance SET left_at = MAX(joined_at, ?) WHERE left_at IS NULL", (now_db(),)
+    )
+
+
+async def attendance_rows(db: Reader | Tx, room_id: int) -> list[Row]:
+    return await db.fetch_all(
+        "SELECT a.person_id, a.guest_id, a.joined_at, a.left_at,"
+        " COALESCE(p.full_name, g.name, '') AS name, COALESCE(l.name, '') AS library"
+        " FROM attendance a LEFT JOIN persons p ON p.id = a.person_id"
+        " LEFT JOIN libraries l ON l.id = p.library_id"
+        " LEFT JOIN guests g ON g.id = a.guest_id"
+        " WHERE a.room_id = ? ORDER BY a.joined_at",
+        (room_id,),
+    )

@@ -1,0 +1,470 @@
+"""The /chat namespace: one method per event; the rules live in actions/chat.py.
+
+Every event answers through its ack, ``{"ok": true, ...}`` or ``{"ok": false, "error":
+{"code", "message"}}`` (see docs/realtime.md). Per-connection state is a ``Conn`` in the
+socket's session; per-process state (tabs per room, presence, the last broadcast seq per room)
+lives on the namespace object.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from typing import Any
+
+import socketio
+
+from meetings_hub.actions import attendance, chat, rooms
+from meetings_hub.actions.chat import ChatError, GroupCommitter, room_name, who_room
+from meetings_hub.actions.rooms import RoomAccess
+from meetings_hub.domain import Actor
+from meetings_hub.errors import AppError
+from meetings_hub.hub import Hub
+from meetings_hub.realtime.manager import FastEmit
+
+log = logging.getLogger(__name__)
+
+NAMESPACE = "/chat"
+SESSION_COOKIE = "mh_session"
+# How long a join waits for committed messages to be broadcast before entering the room anyway.
+_JOIN_SETTLE_SECONDS = 2.0
+
+Handler = Callable[["Conn", str, dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+@dataclass
+class Conn:
+    actor: Actor
+    who: str
+    name: str
+    joined: dict[int, RoomAccess] = field(default_factory=dict)
+    window_start: float = 0.0
+    window_events: int = 0
+
+
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"ok": False, "error": {"code": code, "message": message}}
+
+
+def _token_from(environ: dict[str, Any], auth: Any) -> str | None:
+    if isinstance(auth, dict) and isinstance(auth.get("session"), str):
+        return auth["session"]
+    cookie = SimpleCookie()
+    try:
+        cookie.load(environ.get("HTTP_COOKIE", ""))
+    except Exception:
+        return None
+    morsel = cookie.get(SESSION_COOKIE)
+    return morsel.value if morsel else None
+
+
+class ChatNamespace(socketio.AsyncNamespace):
+    def __init__(self, hub: Hub, committer: GroupCommitter) -> None:
+        super().__init__(NAMESPACE)
+        self.hub = hub
+        self.committer = committer
+        self.conns: dict[str, Conn] = {}
+        # (room id, who) -> sockets of that participant in the room here: tabs count once.
+        self.tabs: dict[tuple[int, str], int] = {}
+        self.sockets_of: dict[str, int] = {}
+        self.presence: dict[str, tuple[str, str]] = {}
+        self.names: dict[str, tuple[str, bool]] = {}
+        # The highest seq broadcast per room in this process: joins line replay up with it.
+        self.broadcast_seq: dict[int, int] = {}
+        self.direct_rooms: dict[int, list[str]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.handlers: dict[str, Handler] = {
+            "hello": self.ev_hello,
+            "join": self.ev_join,
+            "leave": self.ev_leave,
+            "send": self.ev_send,
+            "edit": self.ev_edit,
+            "delete": self.ev_delete,
+            "read": self.ev_read,
+            "typing": self.ev_typing,
+            "presence": self.ev_presence,
+            "remove": self.ev_remove,
+            "lock": self.ev_lock,
+            "end_session": self.ev_end_session,
+        }
+
+    # ---- wiring ---------------------------------------------------------------------------
+
+    @property
+    def fast(self) -> FastEmit | None:
+        manager = self.server.manager if self.server else None
+        return manager if isinstance(manager, FastEmit) else None
+
+    def on_local_emit(self, event: str, data: Any, room: Any) -> None:
+        """Sees every broadcast delivered in this process (also those from other processes)."""
+        if event == "message" and isinstance(data, dict) and isinstance(room, str):
+            room_id = data.get("room_id")
+            if isinstance(room_id, int) and room == room_name(room_id):
+                seq = data.get("seq", 0)
+                if seq > self.broadcast_seq.get(room_id, 0):
+                    self.broadcast_seq[room_id] = seq
+        elif event == "removed" and isinstance(data, dict):
+            self._cut_off(data)
+
+    def broadcast(self, batch: list[tuple[dict[str, Any], Any]]) -> None:
+        """Called by the group committer right after a commit, before any ack is released."""
+        fast = self.fast
+        if fast is not None and type(fast) is FastEmit:
+            for message, origin in batch:
+                fast.deliver("message", message, NAMESPACE, room_name(message["room_id"]), origin)
+                self._notify(message, fast)
+            return
+
+        # Through Redis: publishing awaits, so one task per batch keeps the order.
+        async def publish() -> None:
+            for message, origin in batch:
+                await self.emit(
+                    "message", message, room=room_name(message["room_id"]), skip_sid=origin
+                )
+                for target in self._notify_targets(message):
+                    await self.emit("notify", target[1], room=target[0])
+
+        task = asyncio.get_running_loop().create_task(publish())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _notify_targets(self, message: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        targets = []
+        room_id = message["room_id"]
+        for person_id in message["mentions"]:
+            event = {"room_id": room_id, "kind": "mention", "seq": message["seq"]}
+            targets.append((who_room(f"p:{person_id}"), event))
+        for who in self.direct_rooms.get(room_id, []):
+            if who != message["author"]:
+                event = {"room_id": room_id, "kind": "direct", "seq": message["seq"]}
+                targets.append((who_room(who), event))
+        return targets
+
+    def _notify(self, message: dict[str, Any], fast: FastEmit) -> None:
+        for room, event in self._notify_targets(message):
+            fast.deliver("notify", event, NAMESPACE, room)
+
+    async def hub_emit(self, event: str, data: Any, room: str) -> None:
+        await self.emit(event, data, room=room)
+
+    # ---- dispatch -------------------------------------------------------------------------
+
+    async def trigger_event(self, event: str, *args: Any) -> Any:
+        if event in ("connect", "disconnect"):
+            return await super().trigger_event(event, *args)
+        sid = args[0] if args else None
+        conn = self.conns.get(sid) if isinstance(sid, str) else None
+        if conn is None:
+            return _error("unauthenticated", "Not connected.")
+        handler = self.handlers.get(event)
+        if handler is None:
+            return _error("unknown_event", "Unknown event.")
+        if len(args) != 2 or not isinstance(args[1], dict):
+            return _error("bad_request", "Send one JSON object with the event.")
+        if not self._within_rate(conn):
+            return _error("rate_limited", "Too many events; slow down.")
+        try:
+            return await handler(conn, sid, args[1])
+        except AppError as exc:
+            return _error(exc.code, exc.message)
+        except Exception:
+            log.exception("chat event %s failed", event)
+            return _error("internal", "Something went wrong on our side; it was logged.")
+
+    def _within_rate(self, conn: Conn) -> bool:
+        now = time.monotonic()
+        if now - conn.window_start > 10:
+            conn.window_start, conn.window_events = now, 0
+        conn.window_events += 1
+        return conn.window_events <= self.hub.settings.chat_max_events_per_10s
+
+    # ---- connect / disconnect -------------------------------------------------------------
+
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        try:
+            actor = await chat.authenticate(self.hub, _token_from(environ, auth))
+        except AppError as exc:
+            raise socketio.exceptions.ConnectionRefusedError(
+                {"code": exc.code, "message": exc.message}
+            ) from None
+        who = chat.who_of(actor)
+        conn = Conn(actor=actor, who=who, name=chat.name_of(actor))
+        self.conns[sid] = conn
+        self.names[who] = (conn.name, actor.guest is not None)
+        self.sockets_of[who] = self.sockets_of.get(who, 0) + 1
+        if who not in self.presence:
+            self.presence[who] = (await chat.presence_of(self.hub, [who])).get(
+                who, ("available", "")
+            )
+        await self.enter_room(sid, who_room(who))
+
+    async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        conn = self.conns.pop(sid, None)
+        if conn is None:
+            return
+        for room_id in list(conn.joined):
+            await self._leave(conn, sid, room_id)
+        left = self.sockets_of.get(conn.who, 1) - 1
+        if left > 0:
+            self.sockets_of[conn.who] = left
+            return
+        self.sockets_of.pop(conn.who, None)
+        self.presence.pop(conn.who, None)
+
+    # ---- rooms ----------------------------------------------------------------------------
+
+    async def ev_hello(self, conn: Conn, sid: str, data: dict[str, Any]) -> dict[str, Any]:
+        status, description = self.presence.get(conn.who, ("available", ""))
+        return {
+            "ok": True,
+            "who": conn.who,
+            "name": conn.name,
+            "guest": conn.actor.guest is not None,
+            "presence": {"status": status, "description": description},
+            "rooms": await chat.list_rooms(self.hub, conn.actor),
+        }
+
+    async def ev_join(self, conn: Conn, sid: str, data: dict[str, Any]) -> dict[str, Any]:
+        room_id = chat.require_int(data, "room_id")
+        assert room_id is not None
+        last_seq = chat.require_int(data, "last_seq", required=False)
+        access = await chat.check_join(self.hub, conn.actor, room_id)
+        limit = self.hub.settings.chat_replay_limit
+        replayed, truncated = 0, False
+        room = room_name(room_id)
+        if conn.joined.pop(room_id, None) is not None:
+            await self.leave_room(sid, room)
+        if last_seq is None:
+            await self.enter_room(sid, room)
+        else:
+            replayed, truncated = await self._replay_then_enter(sid, room_id, last_seq, limit)
+        first_tab = room_id not in conn.joined and self._add_tab(room_id, conn.who)
+        conn.joined[room_id] = access
+        if access.room["kind"] == "direct":
+            key = access.room["direct_key"]
+            self.direct_rooms[room_id] = [f"p:{p}" for p in key.split(":")]
+        if first_tab:
+            await self.emit(
+                "joined",
+                {"room_id": room_id, "who": conn.who, "name": conn.name, "guest": access.is_guest},
+                room=room,
+                skip_sid=sid,
+            )
+            await attendance.arrived(self.hub, access, conn.actor)
+        room_info = dict(access.room)
+        return {
+            "ok": True,
+            "room": {
+                "id": room_id,
+                "kind": room_info["kind"],
+                "title": room_info["title"],
+                "meeting_id": room_info["meeting_id"],
+                "locked": room_info["locked_at"] is not None,
+                "ended": room_info["ended_at"] is not None,
+                "may_moderate": access.may_moderate,
+                "last_seq": max(room_info["last_seq"], self.broadcast_seq.get(room_id, 0)),
+            },
+            "replayed": replayed,
+            "truncated": truncated,
+            "participants": self._participants(room),
+            "reads": await chat.room_reads(self.hub, room_id),
+        }
+
+    async def _replay_then_enter(
+        self, sid: str, room_id: int, last_seq: int, limit: int
+    ) -> tuple[int, bool]:
+        """Emits what the client missed, then enters the room with no gap and no duplicate.
+
+        Between reading the database and entering, messages may be committed and broadcast;
+        the loop enters only when everything broadcast so far has been replayed.
+        """
+        room = room_name(room_id)
+        cursor, sent = last_seq, 0
+        deadline = time.monotonic() + _JOIN_SETTLE_SECONDS
+        while True:
+            batch = await chat.replay(self.hub, room_id, cursor, limit - sent)
+            for message in batch:
+                await self.emit("message", message, to=sid)
+            if batch:
+                cursor = batch[-1]["seq"]
+                sent += len(batch)
+            if sent >= limit:
+                await self.enter_room(sid, room)
+                return sent, True
+            broadcast = self.broadcast_seq.get(room_id, 0)
+            if broadcast == cursor or (broadcast < cursor and time.monotonic() > deadline):
+                await self.enter_room(sid, room)  # no await inside: nothing slips in between
+                return sent, False
+            if broadcast < cursor:
+                # Committed but not yet broadcast (the committer is between its two steps).
+                await asyncio.sleep(0.002)
+            elif not batch and time.monotonic() > deadline:
+                await self.enter_room(sid, room)
+                return sent, False
+
+    def _add_tab(self, room_id: int, who: str) -> bool:
+        count = self.tabs.get((room_id, who), 0)
+        self.tabs[(room_id, who)] = count + 1
+        return count == 0
+
+    def _participants(self, room: str) -> list[dict[str, Any]]:
+        seen: dict[str, dict[str, Any]] = {}
+        for sid, _ in self.server.manager.get_participants(NAMESPACE, room):
+            conn = self.conns.get(sid)
+            if conn is None or conn.who in seen:
+                continue
+            status, description = self.presence.get(conn.who, ("available", ""))
+            if status == "invisible":
+                continue
+            seen[conn.who] = {
+                "who": conn.who,
+                "name": conn.name,
+                "guest": conn.actor.guest is not None,
+                "status": status,
+                "description": description,
+            }
+        return list(seen.values())
+
+    async def _leave(self, conn: Conn, sid: str, room_id: int) -> None:
+        access = conn.joined.pop(room_id, None)
+        if access is None:
+            return
+        await self.leave_room(sid, room_name(room_id))
+        key = (room_id, conn.who)
+        count = self.tabs.get(key, 1) - 1
+        if count > 0:
+            self.tabs[key] = count
+            return
+        self.tabs.pop(key, None)
+        await self.emit(
+            "left",
+            {"room_id": room_id, "who": conn.who, "name": conn.name, "guest": access.is_guest},
+            room=room_name(room_id),
+        )
+        if access.room["kind"] == "session":
+            await attendance.departed(self.hub, room_id, conn.actor)
+
+    async def ev_leave(self, conn: Conn, sid: str, data: dict[str, Any]) -> dict[str, Any]:
+        room_id = chat.require_int(data, "room_id")
+        assert room_id is not None
+        await self._leave(conn, sid, room_id)
+        return {"ok": True}
+
+    def _joined(self, conn: Conn, data: dict[str, Any]) -> RoomAccess:
+        room_id = chat.require_int(data, "room_id")
+        access = conn.joined.get(room_id)  # type: ignore[arg-type]
+        if access is None:
+            raise ChatError("Join the room first.", code="not_joined")
+        return access
+
+    # ---- messages -------------------------------------------------------------------------
+
+    async def ev_send(self, conn: Conn, sid: str, data: dict[str, Any]) -> dict[str, Any]:
+        access = self._joined(conn, data)
+        item = chat.check_new_message(access, conn.actor, data)
+        stored = await self.committer.submit(item, origin=sid)
+        message = chat.raise_refusal(stored)
+        return {
+            "ok": True,
+            "id": message["id"],
+            "seq": message["seq"],
+            "time": message["time"],
+            "duplicate": stored.duplicate,
+        }
+
+    async def ev_edit(self, conn: Conn, sid: str, data: dict[str, Any]) -> dict[str, Any]:
+        access = self._joined(conn, data)
+        message_id = chat.require_int(data, "id")
+        text = chat.require_str(data, "text", max_len=chat.MAX_TEXT)
+        assert message_id is not None
+        message = await chat.edit_message(self.hub, conn.actor, access.room_id, message_id, text)
+        return {"ok": True, "message": message}
+
+    async def ev_delete(self, conn: Conn, sid: str, data: dict[str, Any]) -> dict[str, Any]:
+        access = self._joined(conn, data)
+        message_id = chat.require_int(data, "id")
+        assert message_id is not None
+        message = await chat.delete_message(self.hub, conn.actor, access.room_id, message_id)
+        return {"ok": True, "message": message}
+
+    async def ev_read(self, conn: Conn, sid: str, data: dict[str, Any]) -> dict[str, Any]:
+        access = self._joined(conn, data)
+        seq = chat.require_int(data, "seq")
+        assert seq is not None
+        unread = await chat.mark_read(self.hub, conn.actor, access.room_id, seq)
+        return {"ok": True, "unread": unread}
+
+    async def ev_typing(self, conn: Conn, sid: str, data: dict[str, Any]) -> dict[str, Any]:
+        access = self._joined(conn, data)
+        typing = data.get("typing")
+        if not isinstance(typing, bool):
+            raise ChatError("typing must be true or false.", code="bad_request")
+        event = {"room_id": access.room_id, "who": conn.who, "name": conn.name, "typing": typing}
+        await self.emit("typing", event, room=room_name(access.room_id), skip_sid=sid)
+        return {"ok": True}
+
+    async def ev_presence(self, conn: Conn, sid: str, data: dict[str, Any]) -> dict[str, Any]:
+        status, description = chat.check_presence(data)
+        await chat.set_presence(self.hub, conn.actor, status, description)
+        self.presence[conn.who] = (status, description)
+        event = {
+            "who": conn.who,
+            "name": conn.name,
+            "status": chat.shown_status(status),
+            "description": "" if status == "invisible" else description,
+        }
+        rooms_here = {
+            room_id for c in self.conns.values() if c.who == conn.who for room_id in c.joined
+        }
+        for room_id in sorted(rooms_here):
+            await self.emit("presence", event, room=room_name(room_id))
+        await self.emit(
+            "presence",
+            {**event, "status": status, "description": description},
+            room=who_room(conn.who),
+        )
+        return {"ok": True}
+
+    # ---- moderation -----------------------------------------------------------------------
+
+    async def ev_remove(self, conn: Conn, sid: str, data: dict[str, Any]) -> dict[str, Any]:
+        access = self._joined(conn, data)
+        await rooms.remove_participant(self.hub, conn.actor, access.room_id, data.get("who"))
+        return {"ok": True}
+
+    async def ev_lock(self, conn: Conn, sid: str, data: dict[str, Any]) -> dict[str, Any]:
+        access = self._joined(conn, data)
+        locked = data.get("locked")
+        if not isinstance(locked, bool):
+            raise ChatError("locked must be true or false.", code="bad_request")
+        event = await rooms.lock_room(self.hub, conn.actor, access.room_id, locked)
+        return {"ok": True, **event}
+
+    async def ev_end_session(self, conn: Conn, sid: str, data: dict[str, Any]) -> dict[str, Any]:
+        access = self._joined(conn, data)
+        event = await rooms.end_session(self.hub, conn.actor, access.room_id)
+        return {"ok": True, **event}
+
+    def _cut_off(self, data: dict[str, Any]) -> None:
+        """A moderator removed someone: their sockets here leave the room at once."""
+        room_id, who = data.get("room_id"), data.get("who")
+        if not isinstance(room_id, int) or not isinstance(who, str):
+            return
+        loop = asyncio.get_running_loop()
+        for sid, conn in list(self.conns.items()):
+            if conn.who != who or room_id not in conn.joined:
+                continue
+            # Out of the room now (synchronously), so not one more message reaches them.
+            self.server.manager.basic_leave_room(sid, NAMESPACE, room_name(room_id))
+            task = loop.create_task(self._finish_cut_off(sid, conn, room_id))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _finish_cut_off(self, sid: str, conn: Conn, room_id: int) -> None:
+        await self._leave(conn, sid, room_id)
+        if conn.actor.guest is not None:
+            await self.disconnect(sid)
