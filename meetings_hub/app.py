@@ -12,7 +12,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from meetings_hub import api, pages, pages_files
+from meetings_hub import api, pages, pages_files, pages_rooms
 from meetings_hub.actions.files import FileRuntime
 from meetings_hub.api import files as api_files
 from meetings_hub.api import openapi
@@ -94,6 +94,7 @@ async def create_app(settings: Settings) -> web.Application:
 
     # rooms (issue 5)
     install_chat(app, sio, hub)
+    pages_rooms.install(app)
 
     # files (issue 6)
     app[files_key] = FileRuntime.for_hub(hub)
