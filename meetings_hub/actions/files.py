@@ -20,15 +20,16 @@ from urllib.parse import quote
 
 import msgspec
 
+from meetings_hub.actions import chat
 from meetings_hub.actions.access import require_coordinator
 from meetings_hub.actions.file_names import clean_name
 from meetings_hub.actions.file_types import THUMBNAIL_TYPES, sniff
-from meetings_hub.actions.rooms import RoomAccess, check_room_access, check_room_access_hub
+from meetings_hub.actions.rooms import RoomAccess, check_room_access
 from meetings_hub.actions.thumbnails import Thumbnailer
 from meetings_hub.domain import Actor
-from meetings_hub.errors import Forbidden, NotFound, TooLarge
+from meetings_hub.errors import AppError, Forbidden, NotFound, TooLarge
 from meetings_hub.hub import Hub
-from meetings_hub.storage import files
+from meetings_hub.storage import files, meetings
 from meetings_hub.storage.blobs import BlobStore, TempFile
 from meetings_hub.storage.db import Reader, Row, Tx
 from meetings_hub.storage.timefmt import from_db, now_utc, to_db
@@ -148,8 +149,26 @@ def may_upload(access: RoomAccess) -> bool:
     return not access.locked and (not access.is_guest or bool(access.room["guests_may_upload"]))
 
 
-def _require_upload(access: RoomAccess) -> None:
-    if access.locked:
+async def _require_upload(hub: Hub, db: Reader | Tx, access: RoomAccess) -> None:
+    """The chat's rule for posting (the file card is a chat message), then the guests' rule."""
+    room = access.room
+    closed = access.locked or room["ended_at"] is not None
+    if room["kind"] == "session" and not closed:
+        meeting = await meetings.get_core(db, room["meeting_id"])
+        assert meeting is not None
+        now, settings = now_utc(), hub.settings
+        opens = from_db(meeting["starts_at"]) - timedelta(
+            minutes=settings.chat_session_open_minutes
+        )
+        if now < opens:
+            raise Forbidden(
+                "The session's room opens 15 minutes before the start.", code="not_open"
+            )
+        closes = from_db(meeting["ends_at"]) + timedelta(
+            minutes=settings.chat_session_close_minutes
+        )
+        closed = now > closes
+    if closed:
         raise Forbidden(
             "This room is read-only now; files can no longer be shared here.", code="room_locked"
         )
@@ -159,8 +178,9 @@ def _require_upload(access: RoomAccess) -> None:
 
 async def check_upload(hub: Hub, actor: Actor, room_id: int) -> RoomAccess:
     """Before the first byte is read: may this actor share a file in this room at all?"""
-    access = await check_room_access_hub(hub, actor, room_id)
-    _require_upload(access)
+    async with hub.db.read() as reader:
+        access = await check_room_access(reader, actor, room_id)
+        await _require_upload(hub, reader, access)
     return access
 
 
@@ -219,6 +239,7 @@ def _megabytes(size: int) -> str:
 async def receive_upload(
     hub: Hub,
     runtime: FileRuntime,
+    committer: chat.GroupCommitter,
     actor: Actor,
     room_id: int,
     filename: str | None,
@@ -238,9 +259,11 @@ async def receive_upload(
             thumb = (known["thumb_width"], known["thumb_height"])
         elif mime in THUMBNAIL_TYPES:
             thumb = await runtime.thumbnailer.make(temp.path, runtime.blobs.thumb_path(sha256))
-        return await _do_share(hub, runtime, actor, room_id, temp, sha256, name, mime, thumb)
+        shared = await _do_share(hub, runtime, actor, room_id, temp, sha256, name, mime, thumb)
     finally:
         temp.discard()
+    await notify_file_shared(hub, committer, actor, shared)
+    return shared
 
 
 async def _do_share(
@@ -257,7 +280,7 @@ async def _do_share(
     async with hub.db.write() as tx:
         # Asked again: the upload may have taken minutes, and the room may have been locked or
         # the uploader removed meanwhile.
-        _require_upload(await check_room_access(tx, actor, room_id))
+        await _require_upload(hub, tx, await check_room_access(tx, actor, room_id))
         # Placed inside the transaction: `cleanup` deletes unreferenced blobs inside its own
         # write transaction, so it can never delete this one between the move and the insert.
         runtime.blobs.place(temp.path, sha256)
@@ -409,6 +432,36 @@ async def cleanup(hub: Hub, runtime: FileRuntime, *, now: datetime | None = None
             orphans += 1
     temp = runtime.blobs.clear_temp(older_than_seconds=TEMP_GRACE.total_seconds())
     return CleanupReport(removed, len(unreferenced), orphans, temp)
+
+
+async def notify_file_shared(
+    hub: Hub, committer: chat.GroupCommitter, actor: Actor, shared: SharedFile
+) -> None:
+    """Posts the file card: a chat message of kind "file", stored, ordered, replayed and
+    broadcast like any other message, only after the file's own commit.
+
+    The group committer stores messages in its own transaction, so the two cannot be one. If the
+    room refuses the card (locked a moment ago, the uploader just removed), the file is taken
+    back: a file is in a room only with its card.
+    """
+    try:
+        await chat.post_message(
+            hub,
+            committer,
+            actor,
+            shared.room_id,
+            {
+                # Derived from the file, so a retried post can never make a second card.
+                "client_msg_id": f"file:{shared.id}",
+                "kind": "file",
+                "text": shared.name,
+                "body": file_card_body(shared),
+            },
+        )
+    except AppError:
+        async with hub.db.write() as tx:
+            await files.delete_file(tx, shared.id)
+        raise
 
 
 def file_card_body(shared: SharedFile) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from meetings_hub.actions.file_names import content_disposition
 from meetings_hub.actions.file_types import serve_inline, served_type
 from meetings_hub.api.routing import ApiRoutes, Call
 from meetings_hub.errors import BadRequest, NotFound, TooLarge
-from meetings_hub.keys import actor_key, files_key, hub_key
+from meetings_hub.keys import actor_key, chat_committer_key, files_key, hub_key
 
 routes = ApiRoutes()
 
@@ -92,8 +92,15 @@ async def upload(call: Call) -> files.SharedFile:
         )
     await files.check_upload(call.hub, call.actor, room_id)
     part = await _file_part(call.request)
+    app = call.request.app
     return await files.receive_upload(
-        call.hub, call.request.app[files_key], call.actor, room_id, part.filename, _chunks(part)
+        call.hub,
+        app[files_key],
+        app[chat_committer_key],
+        call.actor,
+        room_id,
+        part.filename,
+        _chunks(part),
     )
 
 

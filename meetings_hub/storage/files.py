@@ -150,3 +150,8 @@ async def room_library(db: Reader | Tx, room_id: int) -> int | None:
 async def set_guests_may_upload(tx: Tx, room_id: int, allowed: bool) -> None:
     # The column belongs to the rooms core (0002); only the files feature changes it.
     await tx.execute("UPDATE rooms SET guests_may_upload = ? WHERE id = ?", (int(allowed), room_id))
+
+
+async def delete_file(tx: Tx, file_id: int) -> None:
+    """Takes back a file whose card could not be posted (its blob goes at the next cleanup)."""
+    await tx.execute("DELETE FROM room_files WHERE id = ?", (file_id,))
