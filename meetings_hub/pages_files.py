@@ -13,11 +13,12 @@ from meetings_hub.keys import actor_key, hub_key
 
 
 def human_size(size: int, lang: str = "pl") -> str:
-    """1234567 → "1,2 MB" (Polish decimal comma) or "1.2 MB"; decimal units as on disks."""
+    """1234567 → "1,2 MB" (Polish decimal comma) or "1.2 MB", 2000 → "2 kB"; decimal units, as
+    disks and the room page count."""
     value = float(size)
     for unit in ("B", "kB", "MB", "GB"):
         if value < 1000 or unit == "GB":
-            text = f"{value:.0f}" if unit == "B" else f"{value:.1f}"
+            text = f"{value:.0f}" if unit == "B" else f"{value:.1f}".removesuffix(".0")
             return (text.replace(".", ",") if lang == "pl" else text) + " " + unit
         value /= 1000
     raise AssertionError("unreachable")

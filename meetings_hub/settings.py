@@ -118,7 +118,7 @@ class Settings:
 
     # --- Files in rooms (issue 6): add fields below this line ---
     file_max_bytes: int = _setting(
-        200 * 1024 * 1024,
+        200_000_000,
         "Largest file that may be shared in a room, in bytes (checked while the upload streams).",
     )
     file_retention_days: int = _setting(
