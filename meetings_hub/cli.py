@@ -167,6 +167,7 @@ def cmd_cleanup(settings: Settings, args: argparse.Namespace) -> int:
         keep = f"{settings.file_retention_days} days" if settings.file_retention_days else "forever"
         print(
             f"files kept {keep}: {report.files_removed} removed by retention, "
+            f"{report.files_withdrawn} withdrawn (card deleted), "
             f"{report.blobs_deleted} stored contents deleted, {report.orphans_deleted} orphans "
             f"and {report.temp_deleted} stale uploads cleared"
         )

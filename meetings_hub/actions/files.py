@@ -112,7 +112,8 @@ class StorageUsage(msgspec.Struct):
 
 @dataclass(frozen=True)
 class CleanupReport:
-    files_removed: int
+    files_removed: int  # by the retention period
+    files_withdrawn: int  # their card was deleted
     blobs_deleted: int
     orphans_deleted: int
     temp_deleted: int
@@ -191,7 +192,10 @@ async def _check_file(db: Reader | Tx, actor: Actor, file_id: int) -> Row:
     # Every download asks again: someone removed from the room loses their links at once.
     await check_room_access(db, actor, row["room_id"])
     if row["removed_at"] is not None or row["sha256"] is None:
-        raise NotFound("This file was removed after the retention period.", code="file_removed")
+        raise NotFound(
+            "This file was removed (its card was deleted, or its retention period passed).",
+            code="file_removed",
+        )
     return row
 
 
@@ -417,6 +421,7 @@ async def cleanup(hub: Hub, runtime: FileRuntime, *, now: datetime | None = None
     removed = 0
     days = hub.settings.file_retention_days
     async with hub.db.write() as tx:
+        withdrawn = await files.remove_withdrawn(tx)
         if days > 0:
             removed = await files.remove_older_than(tx, to_db(now - timedelta(days=days)))
         unreferenced = await files.unreferenced_blobs(tx)
@@ -431,7 +436,7 @@ async def cleanup(hub: Hub, runtime: FileRuntime, *, now: datetime | None = None
             runtime.blobs.remove(sha256)
             orphans += 1
     temp = runtime.blobs.clear_temp(older_than_seconds=TEMP_GRACE.total_seconds())
-    return CleanupReport(removed, len(unreferenced), orphans, temp)
+    return CleanupReport(removed, withdrawn, len(unreferenced), orphans, temp)
 
 
 async def notify_file_shared(

@@ -5,11 +5,17 @@ from __future__ import annotations
 from meetings_hub.storage.db import Reader, Row, Tx
 from meetings_hub.storage.timefmt import now_db
 
+# A file is removed when the retention period passed, or when its card (the chat message
+# "file:<id>") was deleted by its author or a moderator: deleting the card withdraws the file.
 _FILE_COLUMNS = (
     "f.id, f.room_id, f.sha256, f.name, f.size, f.mime, f.person_id, f.guest_id,"
-    " f.uploader_name, f.library_id, f.created_at, f.removed_at, b.thumb_width, b.thumb_height"
+    " f.uploader_name, f.library_id, f.created_at, COALESCE(f.removed_at, m.deleted_at)"
+    " AS removed_at, b.thumb_width, b.thumb_height"
 )
-_FROM = "room_files f LEFT JOIN blobs b ON b.sha256 = f.sha256"
+_FROM = (
+    "room_files f LEFT JOIN blobs b ON b.sha256 = f.sha256"
+    " LEFT JOIN messages m ON m.room_id = f.room_id AND m.client_msg_id = 'file:' || f.id"
+)
 
 
 async def blob(db: Reader | Tx, sha256: str) -> Row | None:
@@ -75,7 +81,8 @@ async def in_room(db: Reader | Tx, room_id: int, *, limit: int, before_id: int |
     """Files of a room, newest first (ids grow with time), still present."""
     return await db.fetch_all(
         f"SELECT {_FILE_COLUMNS} FROM {_FROM}"
-        " WHERE f.room_id = ? AND f.removed_at IS NULL AND (? IS NULL OR f.id < ?)"
+        " WHERE f.room_id = ? AND f.removed_at IS NULL AND m.deleted_at IS NULL"
+        " AND (? IS NULL OR f.id < ?)"
         " ORDER BY f.id DESC LIMIT ?",
         (room_id, before_id, before_id, limit),
     )
@@ -114,6 +121,17 @@ async def remove_older_than(tx: Tx, cutoff: str) -> int:
     return await tx.execute_rowcount(
         "UPDATE room_files SET removed_at = ? WHERE removed_at IS NULL AND created_at < ?",
         (now_db(), cutoff),
+    )
+
+
+async def remove_withdrawn(tx: Tx) -> int:
+    """Marks removed the files whose card was deleted, so their bytes can go."""
+    return await tx.execute_rowcount(
+        "UPDATE room_files SET removed_at = (SELECT m.deleted_at FROM messages m"
+        "  WHERE m.room_id = room_files.room_id AND m.client_msg_id = 'file:' || room_files.id)"
+        " WHERE removed_at IS NULL AND EXISTS (SELECT 1 FROM messages m"
+        "  WHERE m.room_id = room_files.room_id AND m.client_msg_id = 'file:' || room_files.id"
+        "  AND m.deleted_at IS NOT NULL)"
     )
 
 

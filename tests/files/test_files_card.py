@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from meetings_hub.actions import rooms
+from meetings_hub.actions import files, rooms
 from tests.chat.support import ChatClient, add_meeting, session_token, wait_for
-from tests.files.support import actor_for, meeting_room, morawica_room, upload
+from tests.files.support import actor_for, download, meeting_room, morawica_room, upload
 from tests.support import LEAD, PARTNER
 
 
@@ -63,3 +63,24 @@ async def test_session_room_takes_files_during_the_meeting(server, client_factor
     assert status == 201
     status, page = await partner.get(f"/api/v1/rooms/{meeting.room_id}/messages")
     assert [m["text"] for m in page["messages"]] == ["w trakcie.txt"]
+
+
+async def test_deleting_the_card_withdraws_the_file(server, client_factory) -> None:
+    room_id = await morawica_room(server)
+    lead = await client_factory(LEAD)
+    partner = await client_factory(PARTNER)
+    _, shared = await upload(lead, room_id, "pomylka.txt", b"nie ten plik")
+    _, kept = await upload(lead, room_id, "dobry.txt", b"ten plik")
+    status, page = await lead.get(f"/api/v1/rooms/{room_id}/messages")
+    card = next(m for m in page["messages"] if m["text"] == "pomylka.txt")
+    status, _ = await lead.request("DELETE", f"/api/v1/rooms/{room_id}/messages/{card['id']}")
+    assert status in (200, 204)
+    response, _ = await download(partner, shared["url"])
+    assert response.status == 404
+    assert (await response.json())["error"]["code"] == "file_removed"
+    status, listing = await partner.get(f"/api/v1/rooms/{room_id}/files")
+    assert [f["name"] for f in listing["files"]] == ["dobry.txt"]
+    report = await files.cleanup(server.hub, files.FileRuntime.for_hub(server.hub))
+    assert (report.files_withdrawn, report.blobs_deleted) == (1, 1)
+    response, body = await download(partner, kept["url"])
+    assert response.status == 200 and body == b"ten plik"

@@ -150,7 +150,7 @@ async def test_retention_removes_old_files_and_their_bytes(tmp_path: Path) -> No
             assert body == b"nowy"
             # Nothing else is due; a second run changes nothing.
             report = await files.cleanup(server.hub, runtime, now=now_utc() + timedelta(days=1))
-            assert report == files.CleanupReport(0, 0, 0, 0)
+            assert report == files.CleanupReport(0, 0, 0, 0, 0)
         finally:
             await lead.close()
 
@@ -164,7 +164,7 @@ async def test_cleanup_clears_orphans_and_stale_uploads(server, client_factory) 
     stale.write_bytes(b"half")
     # Young ones are left alone: a live upload may own them.
     report = await files.cleanup(server.hub, runtime)
-    assert report == files.CleanupReport(0, 0, 0, 0)
+    assert report == files.CleanupReport(0, 0, 0, 0, 0)
     old = (now_utc() - timedelta(days=3)).timestamp()
     os.utime(orphan, (old, old))
     os.utime(stale, (old, old))
