@@ -206,7 +206,8 @@ async def _stream_to(temp: TempFile, chunks: AsyncIterator[bytes], max_bytes: in
     """Writes the pieces to ``temp`` (hashing them) and returns the SHA-256; TooLarge as soon as
     the running total passes ``max_bytes``, before the rest is read."""
     received = 0
-    batch = bytearray()
+    batch: list[bytes] = []
+    batched = 0
     writing: asyncio.Future[None] | None = None
     try:
         async for chunk in chunks:
@@ -217,12 +218,13 @@ async def _stream_to(temp: TempFile, chunks: AsyncIterator[bytes], max_bytes: in
                     code="file_too_large",
                     details={"max_bytes": max_bytes},
                 )
-            batch += chunk
-            if len(batch) >= WRITE_BATCH:
+            batch.append(chunk)
+            batched += len(chunk)
+            if batched >= WRITE_BATCH:
                 if writing is not None:
                     await writing
                 writing = asyncio.ensure_future(asyncio.to_thread(temp.write, batch))
-                batch = bytearray()
+                batch, batched = [], 0
         if writing is not None:
             await writing
             writing = None

@@ -17,8 +17,9 @@ from meetings_hub.keys import actor_key, chat_committer_key, files_key, hub_key
 
 routes = ApiRoutes()
 
-# One read from the multipart stream. Larger reads mean fewer trips through the parser; 256 KiB
-# measured best in bench/upload.py (see bench/RESULTS.md, "Upload").
+# One read from the multipart stream: large enough that the parser's per-read work (boundary
+# search, slicing) is spread over many bytes, small enough that a few in flight cost nothing.
+# bench/upload_bare.py reads with the same size, so the comparison is of everything else.
 READ_CHUNK = 256 * 1024
 # Room for the multipart boundaries and part headers around the file itself.
 MULTIPART_SLACK = 64 * 1024

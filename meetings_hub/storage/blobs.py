@@ -36,14 +36,15 @@ class TempFile:
         self._hash = hashlib.sha256()
         self._file = self.path.open("xb")
 
-    def write(self, data: bytes | bytearray | memoryview) -> None:
-        """Hashes and writes one piece; called in a worker thread (hashlib and write release
-        the GIL, so the event loop parses the next piece meanwhile)."""
-        if len(self.head) < 8192:
-            self.head += bytes(data[: 8192 - len(self.head)])
-        self._hash.update(data)
-        self._file.write(data)
-        self.size += len(data)
+    def write(self, pieces: list[bytes]) -> None:
+        """Hashes and writes pieces as they came (no joining copy); called in a worker thread:
+        hashlib and write release the GIL, so the event loop parses the next pieces meanwhile."""
+        for data in pieces:
+            if len(self.head) < 8192:
+                self.head += data[: 8192 - len(self.head)]
+            self._hash.update(data)
+            self._file.write(data)
+            self.size += len(data)
 
     def finish(self) -> str:
         self._file.close()
