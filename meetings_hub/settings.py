@@ -72,6 +72,11 @@ class Settings:
         5.0, "How often the mail sender looks for new mail in the outbox."
     )
     mail_max_attempts: int = _setting(8, "Attempts before an outgoing mail is marked failed.")
+    mail_claim_seconds: float = _setting(
+        600.0,
+        "Seconds after which mail claimed by a sender that died mid-send is sent again "
+        "(with the same Message-ID). Keep it well above smtp_timeout.",
+    )
     login_max_failures: int = _setting(
         5, "Failed logins per email address within login_window_minutes before it is locked."
     )
@@ -83,6 +88,11 @@ class Settings:
     invitation_link_days: int = _setting(14, "Days an account invitation link stays valid.")
     guest_link_days: int = _setting(
         30, "Days a guest invitation link stays valid after the meeting is scheduled."
+    )
+    shutdown_seconds: float = _setting(
+        3.0,
+        "On SIGTERM, seconds to let requests in progress finish before open connections "
+        "(websockets included) are closed. Keep it below your process manager's kill timeout.",
     )
     max_json_bytes: int = _setting(1_048_576, "Largest JSON request body accepted, in bytes.")
     log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
