@@ -78,7 +78,7 @@ async def _file_part(request: web.Request) -> BodyPartReader:
     response=files.SharedFile,
     status=201,
     tag="files",
-    errors=(413,),
+    errors=(400, 413),
 )
 async def upload(call: Call) -> files.SharedFile:
     room_id = call.int_param("room_id")
@@ -164,7 +164,7 @@ async def get_file(call: Call) -> files.SharedFile:
 
 def _file_id(request: web.Request) -> int:
     raw = request.match_info["file_id"]
-    value = int(raw)
+    value = int(raw) if len(raw) <= 19 else 0
     if not 0 < value < 2**63:
         raise NotFound("File not found.")
     return value
@@ -202,10 +202,10 @@ async def thumbnail(request: web.Request) -> web.StreamResponse:
 
 
 def install_downloads(app: web.Application) -> None:
-    app.router.add_get(r"/files/{file_id:\d{1,19}}", download)
-    app.router.add_get(r"/files/{file_id:\d{1,19}}/thumbnail", thumbnail)
+    app.router.add_get(r"/files/{file_id:\d+}", download)
+    app.router.add_get(r"/files/{file_id:\d+}/thumbnail", thumbnail)
     # The name in the path only makes "save link as" pick it; the id decides what is served.
-    app.router.add_get(r"/files/{file_id:\d{1,19}}/{name}", download)
+    app.router.add_get(r"/files/{file_id:\d+}/{name}", download)
 
 
 async def file_store(app: web.Application) -> AsyncIterator[None]:
