@@ -316,9 +316,15 @@ async def _counted_library(tx: Tx, actor: Actor, room_id: int) -> int | None:
     return await files.room_library(tx, room_id)
 
 
-async def open_download(hub: Hub, actor: Actor, file_id: int, runtime: FileRuntime) -> Download:
+async def open_download(
+    hub: Hub, actor: Actor, file_id: int, runtime: FileRuntime, *, name: str | None = None
+) -> Download:
+    """The file to send; with ``name`` (from a /files/<id>/<name> link) only if it is its name,
+    so a link never serves one file under another's name."""
     async with hub.db.read() as reader:
         row = await _check_file(reader, actor, file_id)
+    if name is not None and name != row["name"]:
+        raise NotFound("File not found.")
     path = runtime.blobs.blob_path(row["sha256"])
     if not path.exists():
         raise NotFound("The file's contents are missing on the server.", code="file_missing")

@@ -185,7 +185,11 @@ async def download(request: web.Request) -> web.StreamResponse:
     ``?inline=1`` shows images, audio and video in the browser; everything else downloads."""
     hub = request.app[hub_key]
     found = await files.open_download(
-        hub, request[actor_key], _file_id(request), request.app[files_key]
+        hub,
+        request[actor_key],
+        _file_id(request),
+        request.app[files_key],
+        name=request.match_info.get("name"),
     )
     inline = request.query.get("inline") == "1" and serve_inline(found.mime)
     headers = _file_headers(served_type(found.mime), content_disposition(found.name, inline=inline))
@@ -204,7 +208,7 @@ async def thumbnail(request: web.Request) -> web.StreamResponse:
 def install_downloads(app: web.Application) -> None:
     app.router.add_get(r"/files/{file_id:\d+}", download)
     app.router.add_get(r"/files/{file_id:\d+}/thumbnail", thumbnail)
-    # The name in the path only makes "save link as" pick it; the id decides what is served.
+    # The name in the path makes "save link as" pick it; it must be the file's own name.
     app.router.add_get(r"/files/{file_id:\d+}/{name}", download)
 
 

@@ -198,7 +198,10 @@ async def test_storage_use_for_coordinators(server, client_factory) -> None:
 
 
 async def test_unknown_files_are_404(server, client_factory) -> None:
+    _, shared = await _shared(server, client_factory)
     lead = await client_factory(LEAD)
+    response, _ = await download(lead, f"/files/{shared['id']}/inna-nazwa.bin")
+    assert response.status == 404  # a link never serves a file under another name
     for url in ("/files/999", "/files/999/thumbnail", "/files/999/x.pdf"):
         response, _ = await download(lead, url)
         assert response.status == 404

@@ -16,7 +16,7 @@ from PIL import Image
 from tests.browser_support import axe_violations
 from tests.chat_browser.support import person_page, watch_console
 from tests.files.support import count_rows, morawica_room
-from tests.support import LEAD, PARTNER
+from tests.support import COORDINATOR, LEAD, PARTNER
 
 pytestmark = pytest.mark.browser
 
@@ -155,6 +155,15 @@ async def test_drop_shows_progress_and_the_other_librarian_downloads(
     await lead.screenshot(path=str(shots / "share-lead-360.png"), full_page=True)
     assert await axe_violations(lead) == []
     assert problems == []
+
+    # The coordinator sees the storage they take, per library and per room.
+    coordinator = await person_page(browser, server, COORDINATOR)
+    await coordinator.goto(server.url + "/storage")
+    await coordinator.wait_for_selector("#by-room")
+    text = await coordinator.inner_text("main")
+    assert "Sieć bibliotek wokół Morawicy" in text and "4,2 MB" in text
+    await coordinator.screenshot(path=str(shots / "storage-coordinator-1366.png"), full_page=True)
+    assert await axe_violations(coordinator) == []
 
 
 async def test_cancel_and_paste(server, browser, shots: Path) -> None:
