@@ -12,7 +12,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from meetings_hub import api, pages, pages_files, pages_rooms
+from meetings_hub import api, pages, pages_files, pages_rooms, pages_scheduling
 from meetings_hub.actions.files import FileRuntime
 from meetings_hub.api import files as api_files
 from meetings_hub.api import openapi
@@ -89,6 +89,7 @@ async def create_app(settings: Settings) -> web.Application:
     pages.install(app)
     # Feature wiring, one block per feature (pages, background tasks, socket namespaces):
     # scheduling (issue 4)
+    pages_scheduling.install(app, hub)
 
     # feeds (issue 4)
 

@@ -98,6 +98,17 @@ class Settings:
     log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
 
     # --- Scheduling and calendars (issue 4): add fields below this line ---
+    reminder_offsets_minutes: str = _setting(
+        "1440,60",
+        "When reminder emails go out, in minutes before each meeting, comma-separated "
+        "(default 24 hours and 1 hour). Empty: no reminders.",
+    )
+    reminder_poll_seconds: float = _setting(
+        30.0, "How often the reminder scheduler looks for meetings that need a reminder."
+    )
+    max_invitees: int = _setting(
+        100, "Most people and guests one meeting may invite (libraries' staff included)."
+    )
 
     # --- Calendar feeds and import (issue 4): add fields below this line ---
 
@@ -117,13 +128,16 @@ class Settings:
         1000, "Packets waiting for one socket before it is disconnected as a slow reader."
     )
     chat_max_events_per_10s: int = _setting(
-        200, "Events one socket may send in 10 seconds before they are refused."
+        1000, "Events one socket may send in 10 seconds before they are refused."
     )
     chat_ws_compression: bool = _setting(
         False, "Per-message websocket compression (about 4x memory per connection)."
     )
     redis_url: str = _setting(
         "", "Redis URL joining several server processes (socket.io broadcasts). Empty: one process."
+    )
+    redis_channel: str = _setting(
+        "meetings_hub", "Redis pub/sub channel; processes of one installation share it."
     )
 
     # --- Files in rooms (issue 6): add fields below this line ---

@@ -14,6 +14,7 @@ import pytest
 from meetings_hub.actions import demo
 from tests.foundation.process_support import ServeProcess, env_for, run_cli
 from tests.foundation.smtp_support import SmtpSink, wait_for
+from tests.foundation.walk_support import demo_data_dir
 from tests.support import COORDINATOR, PARTNER, Client, Server, make_settings, start_server
 
 LINK = re.compile(r"https?://\S+[?&]token=([A-Za-z0-9_\-]+)")
@@ -98,7 +99,7 @@ async def test_process_killed_mid_send_is_resent_after_the_claim_goes_stale(
     tmp_path: Path, smtp: SmtpSink
 ) -> None:
     env = env_for(
-        tmp_path / "var",
+        await demo_data_dir(tmp_path),
         {
             "MEETINGS_HUB_SMTP_HOST": "127.0.0.1",
             "MEETINGS_HUB_SMTP_PORT": str(smtp.port),
@@ -107,7 +108,6 @@ async def test_process_killed_mid_send_is_resent_after_the_claim_goes_stale(
             "MEETINGS_HUB_MAIL_CLAIM_SECONDS": "1",
         },
     )
-    assert run_cli(["demo"], env).returncode == 0
     first = ServeProcess(env)
     try:
         smtp.hold = True

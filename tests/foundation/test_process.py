@@ -9,13 +9,13 @@ from pathlib import Path
 import aiohttp
 import socketio
 
-from tests.foundation.process_support import ServeProcess, env_for, run_cli
+from tests.foundation.process_support import ServeProcess, env_for
+from tests.foundation.walk_support import demo_data_dir
 
 
 async def test_sigterm_exits_promptly_and_closes_the_database(tmp_path: Path) -> None:
-    data_dir = tmp_path / "var"
+    data_dir = await demo_data_dir(tmp_path)
     env = env_for(data_dir, {"MEETINGS_HUB_LOG_LEVEL": "INFO"})
-    assert run_cli(["demo"], env).returncode == 0
     proc = ServeProcess(env)
     secret = "Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eA"
     sio = socketio.AsyncClient(reconnection=False)

@@ -122,6 +122,10 @@ def test_cli_migrate_applies_then_reports_up_to_date(tmp_path: Path) -> None:
     assert "applied: 0001_foundation.sql" in first.stdout
     second = run_cli(["migrate"], env)
     assert second.returncode == 0 and "up to date" in second.stdout
+    demo = run_cli(["demo"], env)
+    assert demo.returncode == 0 and "demo data loaded" in demo.stdout, demo.stderr
+    again = run_cli(["demo", "--if-empty"], env)
+    assert again.returncode == 0 and "not empty" in again.stdout
     with sqlite3.connect(tmp_path / "var" / "meetings_hub.sqlite3") as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()

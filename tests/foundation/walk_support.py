@@ -238,3 +238,10 @@ def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
             for t in tables
             if t not in COUNTED_ON_PURPOSE
         }
+
+
+async def demo_data_dir(tmp_path: Path) -> Path:
+    """A data directory holding a copy of the demo database (what `meetings-hub demo` makes)."""
+    settings = make_settings(tmp_path)
+    _copy_database(await _demo_template(settings), settings.sqlite_path)
+    return settings.data_dir
