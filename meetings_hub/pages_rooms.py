@@ -62,6 +62,17 @@ async def guest_room(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther(f"/rooms/{room_id}")
 
 
+async def meeting_room(request: web.Request) -> web.StreamResponse:
+    """The link from a meeting's page to its session room (opened on first use)."""
+    actor = _actor(request)
+    try:
+        meeting_id = int(request.match_info["meeting_id"])
+    except ValueError:
+        raise NotFound("Meeting not found.") from None
+    room_id = await rooms.room_for_meeting(request.app[hub_key], actor, meeting_id)
+    raise web.HTTPSeeOther(f"/rooms/{room_id}")
+
+
 @aiohttp_jinja2.template("rooms.html")
 async def rooms_page(request: web.Request) -> dict[str, Any]:
     actor = _actor(request)
@@ -119,3 +130,4 @@ def install(app: web.Application) -> None:
     r.add_get("/rooms", rooms_page)
     r.add_get("/rooms/guest", guest_room)
     r.add_get("/rooms/{room_id}", room_page)
+    r.add_get("/meetings/{meeting_id}/room", meeting_room)

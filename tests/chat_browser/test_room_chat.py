@@ -57,6 +57,7 @@ async def test_librarian_and_guest_chat_with_presence_and_typing(server, browser
     await guest.set_viewport_size({"width": 360, "height": 740})
     await guest.screenshot(path=str(shots / "room-guest-360.png"), full_page=True)
     assert await axe_violations(lead) == []
+    assert await axe_violations(guest) == []
     assert lead_problems == [] and guest_problems == []
 
 

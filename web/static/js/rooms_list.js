@@ -64,9 +64,15 @@ function render() {
     mine.sort((a, b) => (b.unread || 0) - (a.unread || 0) || titleOf(a).localeCompare(titleOf(b)));
     list.replaceChildren(...mine.map(item));
     const empty = root.querySelector(`.room-list-empty[data-kind="${kind}"]`);
-    empty.textContent = t("rooms.list.none");
+    const hasButtons = kind === "network" && root.querySelector(".open-network");
+    empty.textContent = hasButtons ? t("rooms.list.none_network") : t("rooms.list.none");
     empty.hidden = mine.length > 0;
   }
+  // A network whose room is already listed needs no "open" button.
+  const open = new Set([...rooms.values()].filter((r) => r.kind === "network").map((r) => String(r.network_id)));
+  for (const button of root.querySelectorAll(".open-network")) button.closest("li").hidden = open.has(button.dataset.network);
+  const card = root.querySelector("#networks-card");
+  if (card) card.hidden = [...card.querySelectorAll("li")].every((li) => li.hidden);
   const unread = [...rooms.values()].reduce((sum, r) => sum + (r.unread || 0), 0);
   document.title = `${unread > 0 ? `(${unread}) ` : ""}${t("rooms.title")} · ${t("app.name")}`;
 }
@@ -88,6 +94,14 @@ async function refresh() {
 
 const connection = new Connection();
 showConnectionState(connection, document.getElementById("connection"));
+// On every (re)connect the server's "hello" answers with the rooms and their unread counts.
+connection.on("connect", async () => {
+  try {
+    replaceAll(roomsOf(await connection.call("hello", {})));
+  } catch {
+    refresh();
+  }
+});
 connection.on("hello", (hello) => replaceAll(roomsOf(hello)));
 connection.on("notify", (event) => {
   const room = rooms.get(event.room_id);
@@ -102,7 +116,10 @@ connection.on("notify", (event) => {
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "visible") refresh();
 });
-refresh();
+// "notify" covers direct messages and mentions; other rooms' counts are fetched twice a minute.
+setInterval(() => {
+  if (document.visibilityState === "visible") refresh();
+}, 30000);
 
 // --- starting conversations ----------------------------------------------------------------
 async function open(path, body, form) {

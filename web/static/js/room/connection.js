@@ -32,6 +32,13 @@ export class Connection extends EventTarget {
     this.socket.io.on("reconnect_attempt", () => this.setState("reconnecting"));
   }
 
+  // Ends the connection for good, with the reason to show instead of "reload the page".
+  finish(reason) {
+    this.finalReason = reason;
+    this.socket.disconnect();
+    this.setState("closed");
+  }
+
   setState(state) {
     this.state = state;
     this.dispatchEvent(new CustomEvent("state", { detail: state }));
@@ -70,6 +77,7 @@ export function showConnectionState(connection, element) {
     let text = t(`rooms.conn.${state}`);
     if (state === "connected" && connection.transport === "polling") text += ` ${t("rooms.conn.polling")}`;
     if (state === "refused" && connection.refusal) text = `${text} ${errorText(connection.refusal)}`;
+    if (state === "closed" && connection.finalReason) text = connection.finalReason;
     element.textContent = text;
   };
   connection.addEventListener("state", render);

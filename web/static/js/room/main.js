@@ -6,6 +6,7 @@ import { Connection, errorText, showConnectionState } from "./connection.js";
 import { loadPage } from "./history.js";
 import { MessageActions } from "./message_actions.js";
 import { MessageList } from "./message_list.js";
+import { setMessageState } from "./message_view.js";
 import { removeParticipant, setupModeration } from "./moderation.js";
 import { notifyMention, setupNotifications } from "./notify.js";
 import { setupPanels } from "./panels.js";
@@ -13,7 +14,7 @@ import { Participants } from "./participants.js";
 import { setupMyPresence } from "./presence.js";
 import { setupSearch } from "./search.js";
 import { mentionedIds } from "./text.js";
-import { setZone } from "./time.js";
+import { minutesSince, setZone } from "./time.js";
 import { TypingIndicator } from "./typing.js";
 
 const root = document.getElementById("room");
@@ -61,7 +62,13 @@ list.addEventListener("item", (event) => {
   list.emptyNote();
 });
 const typing = new TypingIndicator($("#typing"));
-const moderation = setupModeration($("#mod-tools"), { connection, roomId, kind: config.room.kind, onError: showProblem });
+const moderation = setupModeration($("#mod-tools"), {
+  connection,
+  roomId,
+  kind: config.room.kind,
+  onError: showProblem,
+  onRoom: (ack) => applyRoom({ locked: ack.locked, ended: ack.ended }),
+});
 const myPresence = setupMyPresence($("#my-presence"), connection);
 setupNotifications($("#notify-permission"));
 setupPanels($(".side"));
@@ -132,6 +139,22 @@ function send(text) {
   list.emptyNote();
   trySend(message);
 }
+
+// "Try again" under a message the server refused (e.g. while the room was locked).
+$("#messages").addEventListener("click", (event) => {
+  const button = event.target.closest(".retry");
+  const item = button && button.closest(".msg");
+  if (!item || !item.message) return;
+  setMessageState(item, "sending");
+  trySend(item.message);
+});
+
+// The edit window closes while the page is open: redraw the buttons of recent messages.
+setInterval(() => {
+  for (const item of root.querySelectorAll(".msg.mine[data-seq]")) {
+    if (item.message && minutesSince(item.message.time) < config.edit_minutes + 2) actions.decorate(item);
+  }
+}, 60000);
 
 const composer = new Composer($("#composer"), {
   onSend: send,
@@ -218,23 +241,26 @@ async function loadNewest() {
 }
 
 // --- joining: on every (re)connect, with the last seq held, so the server replays the gap ---
+// While a (re)join replays what was missed, messages are not read out one by one.
+let catchingUp = false;
+
 async function join() {
   if (removed) return;
   let lastSeq = null;
   if (list.lastSeq > 0) lastSeq = list.lastSeq;
   else if (historyLoaded) lastSeq = 0;
   let ack;
+  catchingUp = true;
   try {
     ack = await connection.call("join", { room_id: roomId, last_seq: lastSeq });
   } catch (error) {
-    if (error.code === "removed") {
-      removed = true;
-      applyRoom({});
-    }
+    catchingUp = false;
+    if (error.code === "removed") removedFromRoom();
     showProblem(errorText(error));
     return;
   }
   showProblem("");
+  catchingUp = false;
   applyRoom(ack.room || {});
   participants.reset(ack.participants);
   participants.presence({ who: me.who, name: me.name, guest: me.guest, ...mine });
@@ -270,9 +296,10 @@ connection.on("message", (message) => {
   const result = list.upsert(message);
   if (result !== "new" || message.author === me.who) return;
   typing.clear(message.author);
+  markRead();
+  if (catchingUp) return;
   announce(message);
   if (me.person_id != null && (message.mentions || []).includes(me.person_id)) notifyMention(message, room.title);
-  markRead();
 });
 function updated(message) {
   if (message.room_id !== roomId) return;
@@ -305,10 +332,15 @@ connection.on("room_updated", (next) => {
 connection.on("participant_removed", (event) => {
   if (event.room_id === roomId) participants.removed(event.who);
 });
-connection.on("removed", (event) => {
-  if (event.room_id !== roomId) return;
+function removedFromRoom() {
   removed = true;
+  participants.people.clear();
+  participants.render();
   applyRoom({});
+  connection.finish(t("rooms.conn.removed"));
+}
+connection.on("removed", (event) => {
+  if (event.room_id === roomId) removedFromRoom();
 });
 
 // --- search: show a found message in the list, loading older pages until it is there -------

@@ -90,7 +90,14 @@ export function setMessageState(item, state, readers = 0) {
   box.dataset.state = state;
   box.replaceChildren();
   if (state === "sending") box.textContent = t("rooms.msg.sending");
-  else if (state === "failed") box.textContent = t("rooms.msg.failed");
+  else if (state === "failed") {
+    box.textContent = `${t("rooms.msg.failed")} `;
+    const retry = document.createElement("button");
+    retry.type = "button";
+    retry.className = "small link-like retry";
+    retry.textContent = t("rooms.msg.retry");
+    box.append(retry);
+  }
   else if (state === "saved") box.textContent = readers > 0 ? t("rooms.msg.read_by", { count: readers }) : t("rooms.msg.saved");
   else box.textContent = "";
 }

@@ -3,14 +3,14 @@
 import { t } from "../i18n.js";
 import { errorText } from "./connection.js";
 
-export function setupModeration(box, { connection, roomId, kind, onError }) {
+export function setupModeration(box, { connection, roomId, kind, onError, onRoom }) {
   if (!box) return { apply() {} };
   const lock = box.querySelector(".mod-lock");
   const end = box.querySelector(".mod-end");
   let locked = false;
   lock.addEventListener("click", async () => {
     try {
-      await connection.call("lock", { room_id: roomId, locked: !locked });
+      onRoom(await connection.call("lock", { room_id: roomId, locked: !locked }));
     } catch (error) {
       onError(errorText(error));
     }
@@ -20,7 +20,7 @@ export function setupModeration(box, { connection, roomId, kind, onError }) {
     end.addEventListener("click", async () => {
       if (!window.confirm(t("rooms.mod.confirm_end"))) return;
       try {
-        await connection.call("end_session", { room_id: roomId });
+        onRoom(await connection.call("end_session", { room_id: roomId }));
       } catch (error) {
         onError(errorText(error));
       }

@@ -15,6 +15,7 @@ export class Participants extends EventTarget {
     this.mayModerate = mayModerate;
     this.onRemove = onRemove;
     this.people = new Map(); // who -> {who, name, guest, status, description}
+    this.gone = new Set(); // removed by a moderator: their late "left" must not list them again
     this.count = list.closest("section, [role=tabpanel]")?.querySelector(".participants-count") || null;
   }
 
@@ -38,6 +39,7 @@ export class Participants extends EventTarget {
   }
 
   left(person) {
+    if (this.gone.has(person.who)) return;
     this.upsert({ who: person.who, name: person.name, status: "offline" });
     this.render();
   }
@@ -48,6 +50,7 @@ export class Participants extends EventTarget {
   }
 
   removed(who) {
+    this.gone.add(who);
     this.people.delete(who);
     this.render();
   }

@@ -1,6 +1,7 @@
 // Times arrive as UTC ISO strings; people read them in their own zone (Europe/Warsaw by default).
 let zone = "Europe/Warsaw";
-let language = document.documentElement.lang || "pl";
+// en-GB: day-month order and a 24-hour clock, as Polish readers of the English page expect.
+const language = document.documentElement.lang === "en" ? "en-GB" : "pl";
 
 export function setZone(timeZone) {
   if (timeZone) zone = timeZone;
@@ -30,8 +31,4 @@ export function day(iso) {
 
 export function minutesSince(iso) {
   return (Date.now() - new Date(iso).getTime()) / 60000;
-}
-
-export function setLanguage(lang) {
-  language = lang;
 }
