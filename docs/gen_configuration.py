@@ -50,7 +50,8 @@ environment (or a file read by your process manager) for them over a command-lin
 other users of the machine can see in the process list.
 
 The settings for a production site are usually: `site_url`, `site_domain`, `secret_key`,
-`secure_cookies`, `data_dir` and the `smtp_*` group (see [operations](operations.md)).
+`secure_cookies`, `behind_proxy`, `data_dir` and the `smtp_*` group (see
+[operations](operations.md)).
 """
 
 

@@ -84,6 +84,12 @@ class Settings:
         30, "Failed logins per client address within login_window_minutes."
     )
     login_window_minutes: int = _setting(15, "Window of the login rate limit.")
+    behind_proxy: bool = _setting(
+        False,
+        "The site is reached only through a reverse proxy that appends the client's address to "
+        "X-Forwarded-For: the login limit per address then uses that address (else every user "
+        "shares the proxy's). Never turn on when clients can reach the server directly.",
+    )
     reset_link_hours: int = _setting(2, "Hours a password-reset link stays valid.")
     invitation_link_days: int = _setting(14, "Days an account invitation link stays valid.")
     guest_link_days: int = _setting(

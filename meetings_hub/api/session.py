@@ -25,6 +25,12 @@ class SignedIn(msgspec.Struct):
 
 
 def _client(call: Call) -> str:
+    """The address the login limit counts: the proxy's last X-Forwarded-For entry if trusted."""
+    if call.hub.settings.behind_proxy:
+        # The rightmost entry is the one our own proxy appended; the rest the client can forge.
+        forwarded = call.request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded[:100]
     return call.request.remote or "unknown"
 
 

@@ -72,7 +72,7 @@ class ServeProcess:
         raise AssertionError("serve did not become ready")
 
     def stop(
-        self, sig: signal.Signals = signal.SIGTERM, timeout: float = 15
+        self, sig: signal.Signals = signal.SIGTERM, timeout: float = 20
     ) -> tuple[int, float, str]:
         """Sends ``sig``; returns (exit code, seconds it took, stderr)."""
         started = time.monotonic()

@@ -71,7 +71,7 @@ class SmtpSink:
         return {"smtp_host": "127.0.0.1", "smtp_port": self.port, "smtp_starttls": False}
 
 
-async def wait_for(condition, within: float = 10.0, what: str = "condition") -> None:  # type: ignore[no-untyped-def]
+async def wait_for(condition, within: float = 20.0, what: str = "condition") -> None:  # type: ignore[no-untyped-def]
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
     while True:

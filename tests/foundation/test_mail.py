@@ -78,7 +78,7 @@ async def test_stop_mid_send_then_restart_sends_once_with_the_same_message_id(
     assert row["status"] == "sending"
     started = time.monotonic()
     await first.runner.cleanup()  # the process stops while the mail is on the wire
-    assert time.monotonic() - started < 5, "stopping waited for the SMTP server"
+    assert time.monotonic() - started < 10, "stopping waited for the SMTP server"
     smtp.release.set()
     assert smtp.received == []
 

@@ -36,7 +36,7 @@ async def test_sigterm_exits_promptly_and_closes_the_database(tmp_path: Path) ->
             await sio.disconnect()
         proc.kill()
     assert code == 0, err
-    assert took < 10, f"SIGTERM took {took:.1f}s"
+    assert took < 12, f"SIGTERM took {took:.1f}s (aiohttp alone would wait 60 s)"
     assert "Traceback" not in err, err
     assert "/password/reset?token=[redacted]" in err, err[-2000:]
     assert secret not in err

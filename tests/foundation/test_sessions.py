@@ -148,6 +148,36 @@ async def test_every_state_changing_route_refuses_a_missing_or_wrong_csrf_token(
     assert before == after
 
 
+@pytest.mark.parametrize("behind_proxy", [False, True])
+async def test_login_limit_uses_the_proxys_client_address_only_when_trusted(
+    tmp_path: Path, behind_proxy: bool
+) -> None:
+    server, _ = await start_world(tmp_path, login_max_failures_per_ip=2, behind_proxy=behind_proxy)
+    try:
+        async with aiohttp.ClientSession() as http:
+
+            async def login(forwarded: str, email: str, password: str) -> int:
+                token = "double-submit-token-for-the-test"
+                async with http.post(
+                    server.url + "/api/v1/auth/login",
+                    json={"email": email, "password": password},
+                    headers={
+                        "X-CSRF-Token": token,
+                        "Cookie": f"mh_csrf={token}",
+                        "X-Forwarded-For": forwarded,
+                    },
+                ) as r:
+                    return r.status
+
+            for n in range(2):
+                assert await login("10.0.0.1", f"nobody{n}@example.org", "x" * 12) == 401
+            # Another user behind the same proxy, the client's own (forgeable) entry first.
+            status = await login("6.6.6.6, 10.0.0.2", PARTNER, DEMO_PASSWORD)
+            assert status == (200 if behind_proxy else 429)
+    finally:
+        await server.runner.cleanup()
+
+
 async def test_login_rate_limit_per_client_address(tmp_path: Path) -> None:
     server, _ = await start_world(tmp_path, login_max_failures_per_ip=3)
     c = Client(server.url)

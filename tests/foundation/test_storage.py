@@ -176,3 +176,48 @@ async def test_backup_while_writing_gives_a_consistent_copy(tmp_path: Path, db: 
         copy.close()
         assert count % 2 == 0, "the copy holds half a transaction"
         assert versions == len(migrate.available())
+
+
+async def test_busy_timeout_waits_for_another_process_holding_the_write_lock(
+    db: Database,
+) -> None:
+    """Another process (a backup, a CLI command) may hold SQLite's write lock for a while: the
+    server's writer waits for it instead of failing with "database is locked"."""
+    other = sqlite3.connect(db.path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    released = asyncio.get_running_loop().call_later(0.5, other.execute, "COMMIT")
+    try:
+        async with db.write() as tx:
+            await tx.execute(
+                "INSERT INTO libraries (name, kind, town, created_at, updated_at)"
+                " VALUES ('After the wait', 'city', 'X', '', '')"
+            )
+    finally:
+        released.cancel()
+        other.close()
+    assert (await db.fetch_one("SELECT COUNT(*) AS n FROM libraries"))["n"] == 1
+
+
+async def test_concurrent_http_writes_all_land(tmp_path: Path) -> None:
+    from tests.foundation.walk_support import client_as, start_world
+
+    server, world = await start_world(tmp_path)
+    try:
+        clients = [await client_as(server, world, "coordinator") for _ in range(5)]
+
+        async def add(n: int) -> int:
+            status, _ = await clients[n % 5].post(
+                "/api/v1/libraries", {"name": f"Równolegle {n}", "kind": "city", "town": "X"}
+            )
+            return status
+
+        statuses = await asyncio.gather(*(add(n) for n in range(40)))
+        assert statuses == [201] * 40
+        row = await server.hub.db.fetch_one(
+            "SELECT COUNT(*) AS n FROM libraries WHERE name LIKE 'Równolegle %'"
+        )
+        assert row["n"] == 40
+        for c in clients:
+            await c.close()
+    finally:
+        await server.runner.cleanup()

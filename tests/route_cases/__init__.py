@@ -27,6 +27,14 @@ Writing cases (one module per feature: ``foundation.py``, ``scheduling.py``, ``f
              allowed={"lead", "coordinator"}, prepare=fresh_member),
     ]
 
+A route may have several cases, e.g. the same path once with the guest's meeting and once with
+``ids={"meeting_id": "other_meeting_id"}`` to prove a guest of one meeting cannot use another.
+``path`` is the template as aiohttp registers it, without regex parts (``{file_id}``, not
+``{file_id:\\d+}``); ids may be strings too (e.g. a feed token in ``/feeds/{token}.ics``).
+Routes with a body get the bad-input test for free (it derives wrong bodies from the valid one),
+so the valid body must really be valid for the first allowed role in the order coordinator,
+lead, partner, other_lead, guest, anonymous.
+
 Roles (``ROLES``): ``anonymous`` (no cookie), ``guest`` (entered meeting ``ids["meeting_id"]``
 by a guest link), ``partner`` (partner@example.org, Chęciny, Morawica network), ``lead``
 (lead@example.org, lead of the Morawica network), ``other_lead`` (lead of the Korsze network:
@@ -48,12 +56,14 @@ World.ids (all made from ``meetings_hub.demo_data`` plus a few objects the walk 
 ``other_lead_person_id``, ``coordinator_person_id``, ``colleague_person_id`` (Barbara Lis,
 Chęciny), ``other_person_id`` (a partner librarian in Korsze), ``meeting_id`` (a Morawica
 meeting created by the lead; the guest's meeting), ``other_meeting_id`` (a Korsze meeting),
-``invitation_id`` (the guest's invitation to ``meeting_id``). A feature adds its own objects
-with a module-level ``async def setup_world(world: World) -> None`` that stores ids in
+``invitation_id`` (the guest's invitation to ``meeting_id``), ``guest_id``. A feature adds its
+own objects with a module-level ``async def setup_world(world: World) -> None`` that stores ids in
 ``world.ids`` (it runs once per server, after the foundation's, in module-name order).
 ``world.hub`` is the running server's Hub (actions and storage can be called with it);
 ``world.emails[role]`` and ``DEMO_PASSWORD`` sign anyone in; ``await world.sign_in(role)``
-gives a fresh (session cookie, CSRF token) pair without argon2, for a feature's own tests.
+gives a fresh (session cookie, CSRF token) pair without argon2, for a feature's own tests
+(``tests.foundation.walk_support``: ``start_world(tmp_path)`` gives a server with this world,
+``client_as(server, world, role)`` a signed-in ``tests.support.Client``).
 """
 
 from __future__ import annotations
@@ -107,7 +117,7 @@ class World:
     """The demo world one server runs with: ids by name, emails by role, fresh names."""
 
     hub: Hub
-    ids: dict[str, int] = field(default_factory=dict)
+    ids: dict[str, Any] = field(default_factory=dict)  # ints, or strings such as feed tokens
     emails: dict[str, str] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)  # anything else a feature wants to keep
     # role -> ("person", id) or ("guest", id): whom sign_in makes a session for.
@@ -157,7 +167,7 @@ class Case:
     refused: Mapping[str, int] = field(default_factory=dict)
     body: Body = None
     prepare: Prepare | None = None
-    ids: Mapping[str, int | str] = field(default_factory=dict)  # placeholder -> id or ids key
+    ids: Mapping[str, int | str] = field(default_factory=dict)  # placeholder -> id or World.ids key
     ok: int | None = None  # the exact success status, when it matters
     headers: Mapping[str, str] = field(default_factory=dict)
     note: str = ""  # why this expectation (shown when the case fails)
