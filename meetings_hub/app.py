@@ -12,12 +12,14 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from meetings_hub import api, pages, pages_rooms, pages_scheduling
+from meetings_hub import api, pages, pages_files, pages_rooms, pages_scheduling
+from meetings_hub.actions.files import FileRuntime
+from meetings_hub.api import files as api_files
 from meetings_hub.api import openapi
 from meetings_hub.api.system import healthz, metrics
 from meetings_hub.hub import Hub
 from meetings_hub.i18n import Translations
-from meetings_hub.keys import hub_key, mail_sender_key, sio_key
+from meetings_hub.keys import files_key, hub_key, mail_sender_key, sio_key
 from meetings_hub.mail.sender import MailSender
 from meetings_hub.middleware import (
     actor_middleware,
@@ -101,6 +103,10 @@ async def create_app(settings: Settings) -> web.Application:
     pages_rooms.install(app)
 
     # files (issue 6)
+    app[files_key] = FileRuntime.for_hub(hub)
+    api_files.install_downloads(app)
+    pages_files.install(app)
+    app.cleanup_ctx.append(api_files.file_store)
 
     # end of feature wiring
     app.router.add_static("/static", WEB_DIR / "static", name="static", append_version=True)

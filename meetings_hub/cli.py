@@ -1,4 +1,4 @@
-"""`meetings-hub serve | migrate | demo | create-user | backup`."""
+"""`meetings-hub serve | migrate | demo | create-user | backup | cleanup`."""
 
 from __future__ import annotations
 
@@ -189,6 +189,23 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
+def cmd_cleanup(settings: Settings, args: argparse.Namespace) -> int:
+    from meetings_hub.actions import files
+
+    async def work(hub) -> int:  # type: ignore[no-untyped-def]
+        report = await files.cleanup(hub, files.FileRuntime.for_hub(hub))
+        keep = f"{settings.file_retention_days} days" if settings.file_retention_days else "forever"
+        print(
+            f"files kept {keep}: {report.files_removed} removed by retention, "
+            f"{report.files_withdrawn} withdrawn (card deleted), "
+            f"{report.blobs_deleted} stored contents deleted, {report.orphans_deleted} orphans "
+            f"and {report.temp_deleted} stale uploads cleared"
+        )
+        return 0
+
+    return asyncio.run(_with_hub(settings, work))
+
+
 COMMANDS = {
     "serve": (cmd_serve, "Run the web server."),
     "migrate": (cmd_migrate, "Apply database migrations."),
@@ -200,6 +217,11 @@ COMMANDS = {
     "backup": (
         cmd_backup,
         "Copy the database with SQLite's online backup API (safe while serving).",
+    ),
+    "cleanup": (
+        cmd_cleanup,
+        "Remove shared files older than file_retention_days and bytes nothing refers to "
+        "(safe while serving; run daily from cron or a systemd timer).",
     ),
 }
 

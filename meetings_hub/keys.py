@@ -10,12 +10,14 @@ if TYPE_CHECKING:
     import socketio
 
     from meetings_hub.actions.chat import GroupCommitter
+    from meetings_hub.actions.files import FileRuntime
     from meetings_hub.hub import Hub
     from meetings_hub.mail.sender import MailSender
 
 hub_key: web.AppKey[Hub] = web.AppKey("hub")
 mail_sender_key: web.AppKey[MailSender] = web.AppKey("mail_sender")
 sio_key: web.AppKey[socketio.AsyncServer] = web.AppKey("sio")
+files_key: web.AppKey[FileRuntime] = web.AppKey("files")
 # The chat's group committer: every message (socket, REST, file cards) is stored through it.
 chat_committer_key: web.AppKey[GroupCommitter] = web.AppKey("chat_committer")
 

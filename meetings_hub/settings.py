@@ -157,6 +157,18 @@ class Settings:
     )
 
     # --- Files in rooms (issue 6): add fields below this line ---
+    file_max_bytes: int = _setting(
+        200_000_000,
+        "Largest file that may be shared in a room, in bytes (checked while the upload streams).",
+    )
+    file_retention_days: int = _setting(
+        0,
+        "Days shared files are kept; 0 keeps them forever. Applied by `meetings-hub cleanup`.",
+    )
+    thumbnail_max_pixels: int = _setting(
+        50_000_000,
+        "Images with more pixels than this get no thumbnail (guards against decompression bombs).",
+    )
 
     # --- end of feature settings ---
 

@@ -128,7 +128,7 @@ async def call(
         all_headers["Content-Type"] = "application/json"
     all_headers.update(headers or {})
     async with http.request(method, server.url + path, data=data, headers=all_headers) as r:
-        text = await r.text()
+        text = await r.text(errors="replace")  # /files/ answers with the file itself
         parsed: Any = None
         if r.content_type == "application/json" and text:
             parsed = json.loads(text)
