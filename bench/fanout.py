@@ -100,7 +100,7 @@ class StepResult:
     expected: int
     delivered: int
     duplicates: int
-    lost: int
+    missing: int  # deliveries not there when the drain period ended (late or lost)
     deliveries_per_s: float
     p50_ms: float
     p99_ms: float
@@ -116,6 +116,7 @@ class StepResult:
     loadavg: list[float]
     passed: bool = False
     note: str = ""
+    lost: int = -1  # never delivered, counted after the ramp's final drain (-1: not counted)
 
 
 class Load:
@@ -135,6 +136,7 @@ class Load:
         self.ack_ok: list[int] = []
         self.ack_errors: list[dict[str, int]] = []
         self.session: aiohttp.ClientSession | None = None
+        self.ranges: list[range] = []  # the message indices of each step
 
     async def open(self, seats: list[list[targets.Seat]], batch: int = 50) -> None:
         connector = aiohttp.TCPConnector(limit=0)
@@ -226,6 +228,7 @@ class Load:
             if sent < total:
                 await asyncio.sleep(max(0.0, start + sent / rate - time.perf_counter()))
         send_end = time.perf_counter()
+        self.ranges.append(range(first, first + sent))
         expected = sum(self.room_size_of[i] - 1 for i in range(first, first + sent))
         deadline = send_end + drain
         while time.perf_counter() < deadline:
@@ -259,7 +262,7 @@ class Load:
             expected=expected,
             delivered=delivered,
             duplicates=duplicates,
-            lost=expected - delivered,
+            missing=expected - delivered,
             deliveries_per_s=round(delivered / sending, 1),
             p50_ms=round(percentile(lat, 0.50) * 1000, 2),
             p99_ms=round(percentile(lat, 0.99) * 1000, 2),
@@ -274,6 +277,22 @@ class Load:
             disconnected=disconnected,
             loadavg=loadavg(),
         )
+
+    def delivered_so_far(self, step_no: int) -> tuple[int, int]:
+        """(deliveries expected, deliveries arrived) for one step's messages, until now."""
+        span = self.ranges[step_no]
+        sizes = self.room_size_of[span.start : span.stop]
+        counts = self.counts[span.start : span.stop]
+        expected = sum(s - 1 for s in sizes)
+        return expected, sum(min(c, s - 1) for c, s in zip(counts, sizes, strict=True))
+
+    async def settle(self, seconds: float) -> None:
+        """Waits until every step's deliveries are in, or the time is up."""
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            if all(e == d for e, d in map(self.delivered_so_far, range(len(self.ranges)))):
+                return
+            await asyncio.sleep(0.2)
 
     def _ack_callback(self, step_no: int, intended: float):  # type: ignore[no-untyped-def]
         def on_ack(value: Any) -> None:
@@ -328,8 +347,8 @@ def judge(step: StepResult, limit_ms: float) -> None:
     problems = []
     if step.sent < step.due:
         problems.append("generator fell behind")
-    if step.lost:
-        problems.append(f"{step.lost} lost")
+    if step.missing:
+        problems.append(f"{step.missing} missing after the drain")
     if step.duplicates:
         problems.append(f"{step.duplicates} duplicates")
     if step.ack_errors or step.acks_ok < step.sent:
@@ -344,6 +363,21 @@ def judge(step: StepResult, limit_ms: float) -> None:
     step.note = "; ".join(problems)
 
 
+def start_profiler(
+    args: argparse.Namespace, running: targets.Running, rate: int, repeat: int
+) -> subprocess.Popen[bytes] | None:
+    """py-spy samples the server during one step (folded stacks, one file per step)."""
+    if not args.profile:
+        return None
+    out = args.out.with_suffix(f".{running.name}.r{repeat}.{rate}.folded")
+    command = ["py-spy", "record", "-p", str(running.pid), "-d", str(int(args.step_seconds))]
+    command += ["-r", "100", "-f", "raw", "-o", str(out)]
+    py_spy = Path(sys.executable).parent / "py-spy"
+    if py_spy.exists():
+        command[0] = str(py_spy)
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 async def ramp(name: str, repeat: int, args: argparse.Namespace) -> RampRun:
     run = RampRun(name, repeat, args.ramp_compression, args.rooms, args.room_size)
     port = args.port + (0 if name == "meetings_hub" else 1)
@@ -356,9 +390,12 @@ async def ramp(name: str, repeat: int, args: argparse.Namespace) -> RampRun:
             await load.step(args.warmup, 2.0, drain=args.drain, server_pid=running.pid)
         failures = 0
         for rate in args.rates:
+            profiler = start_profiler(args, running, rate, repeat)
             step = await load.step(
                 rate, args.step_seconds, drain=args.drain, server_pid=running.pid
             )
+            if profiler is not None:
+                profiler.wait(timeout=30)
             judge(step, args.p99_limit_ms)
             run.steps.append(step)
             print(f"  {name:<12} #{repeat} {format_step(step)}", flush=True)
@@ -367,9 +404,18 @@ async def ramp(name: str, repeat: int, args: argparse.Namespace) -> RampRun:
                 failures = 0
             else:
                 failures += 1
-                if failures >= 2 or step.p99_ms > 5 * args.p99_limit_ms or step.lost:
+                # Past loss, or far past the limit, a higher rate only measures the backlog.
+                if step.missing or failures >= args.stop_after or step.p99_ms > args.give_up_ms:
                     break
             await asyncio.sleep(args.pause)
+        # Late is not lost: wait for stragglers, then count what never came.
+        await load.settle(args.final_drain)
+        offset = 1 if args.warmup else 0
+        for n, step in enumerate(run.steps):
+            expected, arrived = load.delivered_so_far(n + offset)
+            step.lost = expected - arrived
+            if step.lost:
+                step.note += f"; {step.lost} never delivered"
     except Exception as exc:
         run.error = f"{type(exc).__name__}: {exc}"
         print(f"  {name} #{repeat} failed: {run.error}", flush=True)
@@ -439,7 +485,7 @@ def format_step(s: StepResult) -> str:
     verdict = "pass" if s.passed else "FAIL"
     return (
         f"{s.rate:>5} msg/s  {s.deliveries_per_s:>8.0f} deliv/s  p50 {s.p50_ms:>7.1f}  "
-        f"p99 {s.p99_ms:>7.1f} ms  lost {s.lost:<5} srv {s.server_cpu:>4.0%} "
+        f"p99 {s.p99_ms:>7.1f} ms  missing {s.missing:<5} srv {s.server_cpu:>4.0%} "
         f"(waited {s.server_waiting:>4.0%}, {s.server_us_per_delivery:>5.1f} us/deliv) "
         f"gen {s.generator_cpu:>4.0%}  {verdict} {s.note}"
     )
@@ -472,6 +518,22 @@ def summarise(ramps: list[RampRun], idles: list[IdleRun]) -> dict[str, Any]:
     summary["ratios"] = ratios
     if ratios:
         summary["ratio_median"] = statistics.median(ratios)
+    # Server CPU per delivery barely depends on how long the server waited for the CPU, so it
+    # compares the two servers even when other work on the machine spoils the latencies.
+    cost: dict[str, dict[int, float]] = {}
+    for name in names:
+        per_rate: dict[int, list[float]] = {}
+        for run in ramps:
+            if run.target == name:
+                for step in run.steps:
+                    if not step.missing:
+                        per_rate.setdefault(step.rate, []).append(step.server_us_per_delivery)
+        cost[name] = {rate: statistics.median(v) for rate, v in sorted(per_rate.items())}
+    summary["server_us_per_delivery"] = cost
+    hub_cost, bare_cost = cost.get("meetings_hub", {}), cost.get("baseline", {})
+    summary["cost_ratio_by_rate"] = {
+        rate: round(hub_cost[rate] / bare_cost[rate], 3) for rate in hub_cost if bare_cost.get(rate)
+    }
     return summary
 
 
@@ -483,6 +545,11 @@ def print_summary(summary: dict[str, Any]) -> None:
             print(f"  {name:<12} max rate {spread(s['max_pass_rates'])}")
             off, on = s["idle_kib_compression_off"], s["idle_kib_compression_on"]
             print(f"  {'':<12} idle KiB/connection: compression off {spread(off)}, on {spread(on)}")
+    for name, by_rate in summary.get("server_us_per_delivery", {}).items():
+        figures = ", ".join(f"{rate}: {us:g}" for rate, us in by_rate.items())
+        print(f"  {name:<12} server CPU us per delivery by rate (median): {figures}")
+    if summary.get("cost_ratio_by_rate"):
+        print(f"  CPU cost ratio meetings_hub / baseline by rate: {summary['cost_ratio_by_rate']}")
     if summary.get("ratios"):
         print(
             f"  ratio meetings_hub / baseline per repeat: {summary['ratios']}"
@@ -536,9 +603,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--drain", type=float, default=5.0, help="Seconds to wait after a step for late deliveries."
     )
+    parser.add_argument(
+        "--final-drain",
+        type=float,
+        default=30.0,
+        help="Seconds to wait after a ramp for late deliveries before counting them lost.",
+    )
     parser.add_argument("--pause", type=float, default=1.0, help="Seconds between steps.")
     parser.add_argument("--warmup", type=int, default=50, help="Rate of an unreported first step.")
     parser.add_argument("--p99-limit-ms", type=float, default=200.0)
+    parser.add_argument(
+        "--stop-after", type=int, default=2, help="End a ramp after this many failed steps."
+    )
+    parser.add_argument(
+        "--give-up-ms", type=float, default=10000.0, help="End a ramp when p99 passes this."
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="Sample the server with py-spy during each step (bench/requirements.txt).",
+    )
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
         "--idle-clients",
@@ -580,6 +664,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.quick:
         args.rooms, args.room_size, args.rates = 2, 3, "20"
         args.step_seconds, args.drain, args.pause, args.warmup = 1.0, 3.0, 0.0, 0
+        args.final_drain = 3.0
         args.repeat, args.idle_clients, args.idle_repeat, args.settle = 1, 6, 1, 0.3
     args.rates = [int(r) for r in str(args.rates).split(",") if r]
     args.targets = [t.strip() for t in args.targets.split(",") if t.strip()]

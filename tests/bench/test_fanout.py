@@ -43,7 +43,7 @@ def test_quick_run_delivers_everything_once(tmp_path: Path) -> None:
         assert step["sent"] == step["due"] > 0
         assert step["acks_ok"] == step["sent"], step
         assert step["expected"] == step["sent"] * (run["room_size"] - 1)
-        assert step["lost"] == 0 and step["duplicates"] == 0, step
+        assert step["missing"] == 0 and step["lost"] == 0 and step["duplicates"] == 0, step
         assert step["disconnected"] == 0
 
     idle = report["idle"]
