@@ -108,6 +108,7 @@ class StepResult:
     ack_p50_ms: float
     ack_p99_ms: float
     send_lag_max_ms: float
+    wall_s: float  # sending plus draining: the period the CPU figures cover
     server_cpu: float
     server_waiting: float
     server_us_per_delivery: float
@@ -270,6 +271,7 @@ class Load:
             ack_p50_ms=round(percentile(ack_lat, 0.50) * 1000, 2),
             ack_p99_ms=round(percentile(ack_lat, 0.99) * 1000, 2),
             send_lag_max_ms=round(lag_max * 1000, 2),
+            wall_s=round(wall, 3),
             server_cpu=round(server_cpu_s / wall, 3),
             server_waiting=round(waiting, 3),
             server_us_per_delivery=round(server_cpu_s / max(delivered, 1) * 1e6, 1),
@@ -499,6 +501,34 @@ def spread(values: list[float]) -> str:
     return f"{statistics.median(values):g} (min {min(values):g}, max {max(values):g})"
 
 
+def project(steps: list[StepResult]) -> dict[str, float]:
+    """Server CPU share against deliveries/s, fitted by least squares over every step that kept
+    up: the slope is the marginal CPU cost of one delivery, the intercept the cost of keeping
+    the sockets open. Both barely depend on how long the server waited for a CPU, so the
+    projection — what one whole core would carry — holds on a busy machine where the latency
+    criterion cannot be met by either server."""
+    points = [
+        (s.delivered / s.wall_s, s.server_cpu, s.expected // max(s.sent, 1))
+        for s in steps
+        if not s.missing and s.sent
+    ]
+    if len({x for x, _, _ in points}) < 2:
+        return {}
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    slope, intercept = statistics.linear_regression(xs, ys)
+    if slope <= 0:
+        return {}
+    fan = statistics.median(p[2] for p in points)
+    deliveries = (1 - intercept) / slope
+    return {
+        "points": len(points),
+        "us_per_delivery": round(slope * 1e6, 1),
+        "idle_core_share": round(intercept, 3),
+        "deliveries_per_s_per_core": round(deliveries),
+        "msgs_per_s_per_core": round(deliveries / fan),
+    }
+
+
 def summarise(ramps: list[RampRun], idles: list[IdleRun]) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     names = sorted({r.target for r in ramps} | {i.target for i in idles})
@@ -530,6 +560,14 @@ def summarise(ramps: list[RampRun], idles: list[IdleRun]) -> dict[str, Any]:
                         per_rate.setdefault(step.rate, []).append(step.server_us_per_delivery)
         cost[name] = {rate: statistics.median(v) for rate, v in sorted(per_rate.items())}
     summary["server_us_per_delivery"] = cost
+    summary["projection"] = {
+        name: project([step for run in ramps if run.target == name for step in run.steps])
+        for name in names
+    }
+    hub_cap = summary["projection"].get("meetings_hub", {}).get("msgs_per_s_per_core")
+    bare_cap = summary["projection"].get("baseline", {}).get("msgs_per_s_per_core")
+    if hub_cap and bare_cap:
+        summary["projected_ratio"] = round(hub_cap / bare_cap, 3)
     hub_cost, bare_cost = cost.get("meetings_hub", {}), cost.get("baseline", {})
     summary["cost_ratio_by_rate"] = {
         rate: round(hub_cost[rate] / bare_cost[rate], 3) for rate in hub_cost if bare_cost.get(rate)
@@ -548,6 +586,15 @@ def print_summary(summary: dict[str, Any]) -> None:
     for name, by_rate in summary.get("server_us_per_delivery", {}).items():
         figures = ", ".join(f"{rate}: {us:g}" for rate, us in by_rate.items())
         print(f"  {name:<12} server CPU us per delivery by rate (median): {figures}")
+    for name, fit in summary.get("projection", {}).items():
+        if fit:
+            print(
+                f"  {name:<12} fitted: {fit['us_per_delivery']} us per delivery + "
+                f"{fit['idle_core_share']:.0%} of a core at rest -> one free core would carry "
+                f"~{fit['msgs_per_s_per_core']} msg/s ({fit['points']} steps)"
+            )
+    if summary.get("projected_ratio"):
+        print(f"  projected ratio meetings_hub / baseline: {summary['projected_ratio']}")
     if summary.get("cost_ratio_by_rate"):
         print(f"  CPU cost ratio meetings_hub / baseline by rate: {summary['cost_ratio_by_rate']}")
     if summary.get("ratios"):
