@@ -12,7 +12,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from meetings_hub import api, pages
+from meetings_hub import api, pages, pages_scheduling
 from meetings_hub.api import openapi
 from meetings_hub.api.system import healthz, metrics
 from meetings_hub.hub import Hub
@@ -87,6 +87,7 @@ async def create_app(settings: Settings) -> web.Application:
     pages.install(app)
     # Feature wiring, one block per feature (pages, background tasks, socket namespaces):
     # scheduling (issue 4)
+    pages_scheduling.install(app, hub)
 
     # feeds (issue 4)
 
@@ -126,5 +127,12 @@ def _mail(sender: MailSender):  # type: ignore[no-untyped-def]
 
 
 async def _close_sockets(app: web.Application) -> None:
+    sio = app[sio_key]
+    # shutdown() only stops background tasks: an open websocket kept SIGTERM waiting for the
+    # server's whole shutdown timeout. Disconnecting every client first (their disconnect
+    # handlers run as usual) lets the process exit at once.
     with contextlib.suppress(Exception):
-        await app[sio_key].shutdown()
+        if sio.eio.sockets:  # engineio's disconnect() fails on an empty set
+            await sio.eio.disconnect()
+    with contextlib.suppress(Exception):
+        await sio.shutdown()

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import logging
+import re
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -43,13 +44,37 @@ async def _with_hub(settings: Settings, work: Callable[..., Awaitable[int]]) -> 
         await hub.db.close()
 
 
+# Long URL-safe runs: password-reset, invitation, guest and feed tokens, in paths and queries.
+_SECRET_LIKE = re.compile(r"[A-Za-z0-9_\-]{20,}(?:\.[A-Za-z0-9_\-]{10,})?")
+
+
+class RedactTokens(logging.Filter):
+    """Keeps emailed-link tokens out of the access log (request line and Referer alike)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = _SECRET_LIKE.sub("[redacted]", record.getMessage())
+        record.args = ()
+        return True
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from meetings_hub.app import create_app
+
+    logging.getLogger("aiohttp.access").addFilter(RedactTokens())
 
     if settings.demo_mode:
         print_demo_logins(settings)
     print(f"meetings_hub serves on http://{settings.host}:{settings.port}", flush=True)
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+    # aiohttp waits shutdown_timeout (default 60 s) for every open connection, and a browser's
+    # socket.io websocket never ends by itself: without a short bound a deploy's SIGTERM hangs
+    # until the process manager kills it mid-write.
+    web.run_app(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        print=None,
+        shutdown_timeout=settings.shutdown_seconds,
+    )
     return 0
 
 
@@ -143,6 +168,11 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
         if args.output
         else settings.data_dir / "backups" / f"meetings_hub-{stamp}.sqlite3"
     )
+
+    if not settings.sqlite_path.exists():
+        # Opening a missing file would create an empty database and "back it up".
+        print(f"error: no database at {settings.sqlite_path}", file=sys.stderr)
+        return 1
 
     async def run() -> int:
         # A separate connection: SQLite's online backup API copies a consistent snapshot even

@@ -52,6 +52,11 @@ class TooLarge(AppError):
     code = "too_large"
 
 
+class UnsupportedMediaType(AppError):
+    status = 415
+    code = "unsupported_media_type"
+
+
 class ValidationFailed(AppError):
     """422: ``details`` maps field names to messages, so forms can show them by the field."""
 

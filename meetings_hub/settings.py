@@ -72,6 +72,11 @@ class Settings:
         5.0, "How often the mail sender looks for new mail in the outbox."
     )
     mail_max_attempts: int = _setting(8, "Attempts before an outgoing mail is marked failed.")
+    mail_claim_seconds: float = _setting(
+        600.0,
+        "Seconds after which mail claimed by a sender that died mid-send is sent again "
+        "(with the same Message-ID). Keep it well above smtp_timeout.",
+    )
     login_max_failures: int = _setting(
         5, "Failed logins per email address within login_window_minutes before it is locked."
     )
@@ -84,10 +89,26 @@ class Settings:
     guest_link_days: int = _setting(
         30, "Days a guest invitation link stays valid after the meeting is scheduled."
     )
+    shutdown_seconds: float = _setting(
+        3.0,
+        "On SIGTERM, seconds to let requests in progress finish before open connections "
+        "(websockets included) are closed. Keep it below your process manager's kill timeout.",
+    )
     max_json_bytes: int = _setting(1_048_576, "Largest JSON request body accepted, in bytes.")
     log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
 
     # --- Scheduling and calendars (issue 4): add fields below this line ---
+    reminder_offsets_minutes: str = _setting(
+        "1440,60",
+        "When reminder emails go out, in minutes before each meeting, comma-separated "
+        "(default 24 hours and 1 hour). Empty: no reminders.",
+    )
+    reminder_poll_seconds: float = _setting(
+        30.0, "How often the reminder scheduler looks for meetings that need a reminder."
+    )
+    max_invitees: int = _setting(
+        100, "Most people and guests one meeting may invite (libraries' staff included)."
+    )
 
     # --- Calendar feeds and import (issue 4): add fields below this line ---
 
@@ -107,13 +128,16 @@ class Settings:
         1000, "Packets waiting for one socket before it is disconnected as a slow reader."
     )
     chat_max_events_per_10s: int = _setting(
-        200, "Events one socket may send in 10 seconds before they are refused."
+        1000, "Events one socket may send in 10 seconds before they are refused."
     )
     chat_ws_compression: bool = _setting(
         False, "Per-message websocket compression (about 4x memory per connection)."
     )
     redis_url: str = _setting(
         "", "Redis URL joining several server processes (socket.io broadcasts). Empty: one process."
+    )
+    redis_channel: str = _setting(
+        "meetings_hub", "Redis pub/sub channel; processes of one installation share it."
     )
 
     # --- Files in rooms (issue 6): add fields below this line ---

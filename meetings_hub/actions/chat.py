@@ -21,7 +21,7 @@ from meetings_hub.actions import session
 from meetings_hub.actions.access import scope_of
 from meetings_hub.actions.rooms import RoomAccess, check_room_access, room_for_meeting
 from meetings_hub.domain import Actor
-from meetings_hub.errors import AppError, BadRequest, Forbidden, NotFound
+from meetings_hub.errors import AppError, BadRequest, Forbidden, NotFound, Unauthenticated
 from meetings_hub.hub import Hub
 from meetings_hub.storage import chat, guests, meetings, rooms
 from meetings_hub.storage.chat import NewMessage, Stored, Window, message_dict
@@ -58,7 +58,7 @@ def who_of(actor: Actor) -> str:
         return f"p:{actor.person.id}"
     if actor.guest is not None:
         return f"g:{actor.guest.id}"
-    raise Forbidden("Please sign in.", code="unauthenticated")
+    raise Unauthenticated("Please sign in.")
 
 
 def name_of(actor: Actor) -> str:
@@ -443,7 +443,12 @@ async def list_rooms(hub: Hub, actor: Actor) -> list[dict[str, Any]]:
     async with hub.db.read() as reader:
         scope = await scope_of(reader, actor)
         rows = await rooms.visible_rooms(
-            reader, actor.person.id, set(scope.network_ids), scope.everything
+            reader,
+            actor.person.id,
+            actor.person.library_id,
+            set(scope.network_ids),
+            set(scope.led_network_ids),
+            scope.everything,
         )
         rows = [
             r for r in rows if not await rooms.is_banned(reader, r["id"], person_id=actor.person.id)

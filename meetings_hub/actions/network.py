@@ -7,7 +7,7 @@ from datetime import date
 import msgspec
 
 from meetings_hub.actions.access import not_found_unless, require_coordinator, scope_of
-from meetings_hub.actions.validate import FieldErrors
+from meetings_hub.actions.validate import FieldErrors, Id
 from meetings_hub.domain import Actor, Library, LibraryKind, Network, NetworkRole
 from meetings_hub.errors import Conflict, Forbidden
 from meetings_hub.hub import Hub
@@ -25,7 +25,7 @@ class LibraryInput(msgspec.Struct, forbid_unknown_fields=True):
     voivodeship: str = ""
     latitude: float | None = None
     longitude: float | None = None
-    network_id: int | None = None  # a lead adds a new library straight into her network
+    network_id: Id | None = None  # a lead adds a new library straight into her network
 
 
 class LibraryPatch(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -43,7 +43,7 @@ class LibraryPatch(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=Tru
 
 class NetworkInput(msgspec.Struct, forbid_unknown_fields=True):
     name: str
-    lead_library_id: int
+    lead_library_id: Id
     started_on: date
     note: str = ""
 
@@ -54,7 +54,7 @@ class NetworkPatch(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class MemberInput(msgspec.Struct, forbid_unknown_fields=True):
-    library_id: int
+    library_id: Id
     joined_on: date | None = None
 
 
@@ -97,14 +97,14 @@ async def create_library(hub: Hub, actor: Actor, data: LibraryInput) -> Library:
         if not scope.everything:
             if data.network_id is None or not scope.manages_network(data.network_id):
                 raise Forbidden("You may add libraries only to a network you lead.")
+        if data.network_id is not None and await networks.get(tx, data.network_id) is None:
+            raise_field("network_id", "Unknown network.")
         if await libraries.find_by_name_town(tx, data.name.strip(), data.town.strip()):
             raise Conflict("A library with this name already exists in this town.")
         values = msgspec.structs.asdict(data)
         values["name"], values["town"] = data.name.strip(), data.town.strip()
         library_id = await libraries.insert(tx, values)
         if data.network_id is not None:
-            network = await networks.get(tx, data.network_id)
-            not_found_unless(network is not None, "Network")
             await networks.add_member(
                 tx, data.network_id, library_id, NetworkRole.PARTNER, date.today()
             )

@@ -6,7 +6,7 @@ import msgspec
 
 from meetings_hub.actions import session
 from meetings_hub.actions.access import not_found_unless, require_person, scope_of
-from meetings_hub.actions.validate import FieldErrors
+from meetings_hub.actions.validate import FieldErrors, Id
 from meetings_hub.domain import Actor, Language, Person, Role, TokenPurpose
 from meetings_hub.errors import Conflict, Forbidden
 from meetings_hub.hub import Hub
@@ -17,7 +17,7 @@ class PersonInput(msgspec.Struct, forbid_unknown_fields=True):
     full_name: str
     email: str
     role: Role
-    library_id: int | None = None
+    library_id: Id | None = None
     language: Language = Language.PL
     timezone: str = "Europe/Warsaw"
     send_invitation: bool = True
@@ -27,7 +27,7 @@ class PersonPatch(msgspec.Struct, forbid_unknown_fields=True):
     full_name: str | None = None
     email: str | None = None
     role: Role | None = None
-    library_id: int | None = None
+    library_id: Id | None = None
     language: Language | None = None
     timezone: str | None = None
     active: bool | None = None

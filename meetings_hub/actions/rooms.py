@@ -4,16 +4,17 @@ a pair of people or a group. Every chat and file operation asks ``check_room_acc
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import msgspec
 
-from meetings_hub.actions.access import not_found_unless, require_person, scope_of
+from meetings_hub.actions.access import Scope, not_found_unless, require_person, scope_of
 from meetings_hub.actions.validate import FieldErrors
 from meetings_hub.domain import Actor
 from meetings_hub.errors import BadRequest, Forbidden
 from meetings_hub.hub import Hub
-from meetings_hub.storage import guests, meetings, networks, people, rooms, sessions
+from meetings_hub.storage import guests, meetings, networks, people, rooms, scheduling, sessions
 from meetings_hub.storage.db import Reader, Tx
 
 
@@ -60,11 +61,11 @@ async def check_room_access(db: Reader | Tx, actor: Actor, room_id: int) -> Room
         moderator = scope.manages_network(room["network_id"])
     elif kind == "session":
         meeting = await meetings.get_core(db, room["meeting_id"])
-        visible = meeting is not None and (
-            scope.sees_network(meeting["network_id"]) or meeting["created_by"] == actor.person.id
-        )
         moderator = meeting is not None and (
             scope.manages_network(meeting["network_id"]) or meeting["created_by"] == actor.person.id
+        )
+        visible = meeting is not None and (
+            moderator or await _invited(db, actor, scope, dict(meeting))
         )
     else:
         role = await rooms.member_role(db, room_id, actor.person.id)
@@ -74,6 +75,22 @@ async def check_room_access(db: Reader | Tx, actor: Actor, room_id: int) -> Room
     if await rooms.is_banned(db, room_id, person_id=actor.person.id):
         raise Forbidden("You were removed from this room.", code="removed")
     return RoomAccess(dict(room), may_moderate=bool(moderator), is_guest=False)
+
+
+async def _invited(db: Reader | Tx, actor: Actor, scope: Scope, meeting: dict[str, Any]) -> bool:
+    """Session rooms follow the invitations: the whole network, or the invited libraries and
+    people when the organiser chose them (scheduling's meeting_libraries/meeting_invitees)."""
+    assert actor.person is not None
+    if not scope.sees_network(meeting["network_id"]):
+        return False
+    if meeting.get("whole_network", 1):
+        return True
+    if await scheduling.get_invitee(db, meeting["id"], actor.person.id) is not None:
+        return True
+    library_id = actor.person.library_id
+    return library_id is not None and await scheduling.library_is_invited(
+        db, meeting["id"], library_id, date.today()
+    )
 
 
 async def room_for_meeting(hub: Hub, actor: Actor, meeting_id: int) -> int:

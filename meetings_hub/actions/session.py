@@ -9,6 +9,7 @@ import msgspec
 
 from meetings_hub import auth
 from meetings_hub.actions import mailing
+from meetings_hub.actions.access import require_person
 from meetings_hub.actions.validate import FieldErrors
 from meetings_hub.domain import Actor, GuestCategory, Person, TokenPurpose
 from meetings_hub.errors import BadRequest, NotFound, RateLimited, Unauthenticated
@@ -147,8 +148,8 @@ async def logout(hub: Hub, actor: Actor) -> None:
 
 
 async def change_password(hub: Hub, actor: Actor, data: PasswordChangeInput) -> None:
-    if actor.person is None:
-        raise Unauthenticated("Please sign in.")
+    require_person(actor)  # a guest is signed in but has no password: 403, not 401
+    assert actor.person is not None
     errors = FieldErrors()
     errors.password("new_password", data.new_password, auth.MIN_PASSWORD_LENGTH)
     errors.raise_if_any()
@@ -165,6 +166,9 @@ async def change_password(hub: Hub, actor: Actor, data: PasswordChangeInput) -> 
 
 async def request_password_reset(hub: Hub, data: ResetRequestInput) -> None:
     """Always answers the same, so the form does not tell which addresses have accounts."""
+    errors = FieldErrors()
+    errors.email("email", data.email.strip())
+    errors.raise_if_any()
     async with hub.db.read() as reader:
         person = await people.get_by_email(reader, data.email.strip())
     if person is None or not person.active:

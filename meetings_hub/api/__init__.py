@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from meetings_hub.api import network, people, rooms, session, system
+from meetings_hub.api import network, people, rooms, scheduling, session, system
 from meetings_hub.api.routing import ApiRoutes
 
 # Each feature owns its route table; the app installs them all and OpenAPI reads them all.
@@ -12,6 +12,7 @@ ROUTE_TABLES: tuple[ApiRoutes, ...] = (
     network.routes,
     system.routes,
     # scheduling (issue 4)
+    scheduling.routes,
     # feeds (issue 4)
     # rooms (issue 5)
     rooms.routes,

@@ -16,11 +16,13 @@ _ERROR_SCHEMA = {
     "properties": {
         "error": {
             "type": "object",
-            "required": ["code", "message"],
+            "required": ["code", "message", "details"],
             "properties": {
-                "code": {"type": "string"},
-                "message": {"type": "string"},
-                "details": {},
+                "code": {"type": "string", "description": "Stable, for programs."},
+                "message": {"type": "string", "description": "Readable, for people."},
+                "details": {
+                    "description": "null, or e.g. {field: message} for 422 validation errors."
+                },
             },
         }
     },
@@ -51,7 +53,12 @@ def build(routes: ApiRoutes) -> dict[str, Any]:
         params = re.findall(r"{(\w+)}", e.path)
         if params:
             operation["parameters"] = [
-                {"name": p, "in": "path", "required": True, "schema": {"type": "integer"}}
+                {
+                    "name": p,
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+                }
                 for p in params
             ]
         if e.body is not None:
@@ -68,11 +75,11 @@ def build(routes: ApiRoutes) -> dict[str, Any]:
             operation["responses"]["204" if e.status == 200 else str(e.status)] = {
                 "description": "Done"
             }
-        codes = {400, 422} if e.body is not None else set()
+        codes = {400, 413, 415, 422} if e.body is not None else set()
         if not e.public:
             codes |= {401, 403}
         if params:
-            codes.add(404)
+            codes |= {400, 404}  # 400: an id that is not a whole number in range
         for code in sorted(codes | set(e.errors)):
             operation["responses"][str(code)] = {
                 "description": "Error",

@@ -164,6 +164,7 @@ async def create_group(call: Call) -> RoomRef:
     body=DirectInput,
     response=RoomRef,
     tag=TAG,
+    errors=(404,),
 )
 async def open_direct(call: Call) -> RoomRef:
     return RoomRef(await rooms.direct_room(call.hub, call.actor, call.body.person_id))

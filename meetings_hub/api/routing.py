@@ -14,7 +14,7 @@ import msgspec
 from aiohttp import web
 
 from meetings_hub.domain import Actor
-from meetings_hub.errors import BadRequest, TooLarge, ValidationFailed
+from meetings_hub.errors import BadRequest, TooLarge, UnsupportedMediaType, ValidationFailed
 from meetings_hub.hub import Hub
 from meetings_hub.keys import actor_key, hub_key
 
@@ -103,7 +103,7 @@ def decode_body(raw: bytes, kind: type) -> Any:
         return msgspec.json.decode(raw, type=kind)
     except msgspec.ValidationError as exc:
         raise ValidationFailed(str(exc), details=_field_of(str(exc))) from None
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise BadRequest(
             f"The request body is not valid JSON: {exc}", code="malformed_json"
         ) from None
@@ -139,9 +139,7 @@ def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRes
             if request.content_length and request.content_length > hub.settings.max_json_bytes:
                 raise TooLarge(f"The request body is over {hub.settings.max_json_bytes} bytes.")
             if request.content_type not in ("application/json", ""):
-                raise BadRequest(
-                    "Send the body as application/json.", code="unsupported_media_type"
-                )
+                raise UnsupportedMediaType("Send the body as application/json.")
             call.body = decode_body(await request.read(), endpoint.body)
         result = await endpoint.handler(call)
         if isinstance(result, web.StreamResponse):

@@ -133,6 +133,7 @@ async def accept_invitation(call: Call) -> None:
     response=SignedIn,
     public=True,
     tag="auth",
+    errors=(404,),
 )
 async def guest_enter(call: Call) -> web.StreamResponse:
     new = await session.guest_enter(

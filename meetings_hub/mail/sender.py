@@ -1,9 +1,12 @@
 """Drains the outbox to the SMTP server with aiosmtplib.
 
-A mail is claimed (status 'sending') in one transaction, sent, then marked 'sent' in another. If
-the process stops between the SMTP server's acceptance and the mark, the claim goes stale and the
-mail is sent again with the same Message-ID — the one window where a duplicate is possible, and
-mail clients fold messages with one Message-ID into one. Nothing is ever lost: a mail leaves the
+A mail is claimed (status 'sending') in one transaction, sent, then marked 'sent' in another.
+When the process is stopped mid-send (SIGTERM, shutdown), the sender hands its unfinished claims
+back ('pending') before the database closes, so the next start sends them at once. When the
+process dies without a shutdown, its claims go stale after ``mail_claim_seconds`` and are sent
+again. Either way a mail is re-sent with the same Message-ID, and only if the SMTP server's
+acceptance had not yet been recorded — the one window where a duplicate is possible, and mail
+clients fold messages with one Message-ID into one. Nothing is ever lost: a mail leaves the
 table only as 'sent' or, after ``mail_max_attempts``, 'failed' (shown on the outbox page).
 """
 
@@ -23,8 +26,6 @@ from meetings_hub.storage.db import Database
 from meetings_hub.storage.timefmt import now_utc
 
 log = logging.getLogger(__name__)
-
-STALE_CLAIM = timedelta(minutes=10)
 
 
 class MailSender:
@@ -65,12 +66,17 @@ class MailSender:
 
     async def send_due(self, limit: int = 20) -> int:
         now = now_utc()
+        stale_before = now - timedelta(seconds=self.settings.mail_claim_seconds)
         async with self.db.write() as tx:
-            rows = await outbox.claim_due(tx, now=now, stale_before=now - STALE_CLAIM, limit=limit)
+            rows = await outbox.claim_due(tx, now=now, stale_before=stale_before, limit=limit)
         sent = 0
-        for row in rows:
+        for index, row in enumerate(rows):
             try:
                 await self._send(row["raw"])
+            except asyncio.CancelledError:
+                # Stopping: give back this claim and the ones not tried yet, then stop.
+                await asyncio.shield(self._release([r["id"] for r in rows[index:]]))
+                raise
             except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
                 attempts = row["attempts"] + 1
                 retry_at = None
@@ -87,11 +93,14 @@ class MailSender:
             sent += 1
         return sent
 
+    async def _release(self, ids: list[int]) -> None:
+        async with self.db.write() as tx:
+            await outbox.release_claims(tx, ids)
+
     async def _send(self, raw: bytes) -> None:
         message = message_from_bytes(raw, policy=policy.SMTP)
         s = self.settings
-        await aiosmtplib.send(
-            message,
+        client = aiosmtplib.SMTP(
             hostname=s.smtp_host,
             port=s.smtp_port,
             username=s.smtp_username or None,
@@ -99,3 +108,13 @@ class MailSender:
             start_tls=None if s.smtp_starttls else False,
             timeout=s.smtp_timeout,
         )
+        # Not `async with client` (nor aiosmtplib.send): on cancellation its exit politely sends
+        # QUIT and waits up to smtp_timeout for an answer, which held a SIGTERM for 30 seconds
+        # while a slow server sat on our DATA. Stopping closes the connection at once instead.
+        try:
+            await client.connect()
+            await client.send_message(message)
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError, TimeoutError):
+                await client.quit()
+        finally:
+            client.close()

@@ -9,6 +9,7 @@ lives on the namespace object.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -77,6 +78,7 @@ class ChatNamespace(socketio.AsyncNamespace):
         self.broadcast_seq: dict[int, int] = {}
         self.direct_rooms: dict[int, list[str]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._last_publish: asyncio.Task[None] | None = None
         self.handlers: dict[str, Handler] = {
             "hello": self.ev_hello,
             "join": self.ev_join,
@@ -119,8 +121,14 @@ class ChatNamespace(socketio.AsyncNamespace):
                 self._notify(message, fast)
             return
 
-        # Through Redis: publishing awaits, so one task per batch keeps the order.
+        # Through Redis: publishing awaits, so one task per batch, each waiting for the one
+        # before it, keeps the order.
+        previous = self._last_publish
+
         async def publish() -> None:
+            if previous is not None:
+                with contextlib.suppress(Exception):
+                    await previous
             for message, origin in batch:
                 await self.emit(
                     "message", message, room=room_name(message["room_id"]), skip_sid=origin
@@ -129,6 +137,7 @@ class ChatNamespace(socketio.AsyncNamespace):
                     await self.emit("notify", target[1], room=target[0])
 
         task = asyncio.get_running_loop().create_task(publish())
+        self._last_publish = task
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -154,9 +163,13 @@ class ChatNamespace(socketio.AsyncNamespace):
     # ---- dispatch -------------------------------------------------------------------------
 
     async def trigger_event(self, event: str, *args: Any) -> Any:
-        if event in ("connect", "disconnect"):
-            return await super().trigger_event(event, *args)
         sid = args[0] if args else None
+        # python-socketio calls these itself; a client may also send events by these names,
+        # which must not reach the handlers (a fake "disconnect" would drop its state).
+        if event == "connect" and sid not in self.conns:
+            return await super().trigger_event(event, *args)
+        if event == "disconnect" and not self.server.manager.is_connected(sid, NAMESPACE):
+            return await super().trigger_event(event, *args)
         conn = self.conns.get(sid) if isinstance(sid, str) else None
         if conn is None:
             return _error("unauthenticated", "Not connected.")
@@ -188,8 +201,9 @@ class ChatNamespace(socketio.AsyncNamespace):
         try:
             actor = await chat.authenticate(self.hub, _token_from(environ, auth))
         except AppError as exc:
+            # The client's connect_error carries message and data = {"code", "message"}.
             raise socketio.exceptions.ConnectionRefusedError(
-                {"code": exc.code, "message": exc.message}
+                exc.message, {"code": exc.code, "message": exc.message}
             ) from None
         who = chat.who_of(actor)
         conn = Conn(actor=actor, who=who, name=chat.name_of(actor))
@@ -206,7 +220,8 @@ class ChatNamespace(socketio.AsyncNamespace):
         conn = self.conns.pop(sid, None)
         if conn is None:
             return
-        for room_id in list(conn.joined):
+        rooms_left = list(conn.joined)
+        for room_id in rooms_left:
             await self._leave(conn, sid, room_id)
         left = self.sockets_of.get(conn.who, 1) - 1
         if left > 0:
@@ -214,6 +229,9 @@ class ChatNamespace(socketio.AsyncNamespace):
             return
         self.sockets_of.pop(conn.who, None)
         self.presence.pop(conn.who, None)
+        offline = {"who": conn.who, "name": conn.name, "status": "offline", "description": ""}
+        for room_id in rooms_left:
+            await self.emit("presence", offline, room=room_name(room_id))
 
     # ---- rooms ----------------------------------------------------------------------------
 
@@ -287,8 +305,12 @@ class ChatNamespace(socketio.AsyncNamespace):
         deadline = time.monotonic() + _JOIN_SETTLE_SECONDS
         while True:
             batch = await chat.replay(self.hub, room_id, cursor, limit - sent)
+            fast = self.fast
             for message in batch:
-                await self.emit("message", message, to=sid)
+                if fast is not None:
+                    fast.deliver("message", message, NAMESPACE, sid, bounded=False)
+                else:
+                    await self.emit("message", message, to=sid)
             if batch:
                 cursor = batch[-1]["seq"]
                 sent += len(batch)

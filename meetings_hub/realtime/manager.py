@@ -49,9 +49,20 @@ class FastEmit(socketio.AsyncManager):
         self.deliver(event, data, namespace, to or room, skip_sid)
 
     def deliver(
-        self, event: str, data: Any, namespace: str, room: Any, skip_sid: Any = None
+        self,
+        event: str,
+        data: Any,
+        namespace: str,
+        room: Any,
+        skip_sid: Any = None,
+        *,
+        bounded: bool = True,
     ) -> None:
-        """Queues the event for every local participant, synchronously (no await, no task)."""
+        """Queues the event for every local participant, synchronously (no await, no task).
+
+        ``bounded=False`` is for a replay: its size is capped by the replay limit, and a
+        client catching up must not be mistaken for one that stopped reading.
+        """
         if self.on_local_emit is not None:
             self.on_local_emit(event, data, room)
         if namespace not in self.rooms:
@@ -75,7 +86,7 @@ class FastEmit(socketio.AsyncManager):
             sock = sockets.get(eio_sid)
             if sock is None or sock.closed or sock.closing:
                 continue
-            if sock.queue.qsize() >= self.max_queue:
+            if bounded and sock.queue.qsize() >= self.max_queue:
                 self._drop_slow(eio_sid)
                 continue
             for p in eio_packets:
@@ -90,9 +101,28 @@ class FastEmit(socketio.AsyncManager):
 
         async def close() -> None:
             sock.closing = False  # close() does nothing on a socket already marked closing
-            await sock.close(wait=False, abort=True)
+            await close_now(sock)
 
-        asyncio.get_running_loop().create_task(close())
+        task = asyncio.get_running_loop().create_task(close())
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
+    @property
+    def _closing(self) -> set[asyncio.Task[None]]:
+        tasks: set[asyncio.Task[None]] | None = getattr(self, "_closing_tasks", None)
+        if tasks is None:
+            tasks = self._closing_tasks = set()
+        return tasks
+
+
+async def close_now(sock: Any) -> None:
+    """Closes an Engine.IO socket without waiting for its queue to drain.
+
+    ``close(abort=True)`` alone leaves the websocket writer (or a pending long-poll) waiting up
+    to the ping timeout for its next packet; the ``None`` in the queue ends it at once.
+    """
+    await sock.close(wait=False, abort=True)
+    sock.queue.put_nowait(None)
 
 
 class FastRedisManager(socketio.AsyncRedisManager, FastEmit):

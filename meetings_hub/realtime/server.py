@@ -14,7 +14,7 @@ from meetings_hub.actions.chat import GroupCommitter
 from meetings_hub.hub import Hub
 from meetings_hub.keys import chat_committer_key
 from meetings_hub.realtime.chat import ChatNamespace
-from meetings_hub.realtime.manager import FastEmit, FastRedisManager, websocket_class
+from meetings_hub.realtime.manager import FastEmit, FastRedisManager, close_now, websocket_class
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,11 @@ chat_key: web.AppKey[ChatNamespace] = web.AppKey("chat_namespace")
 
 def create_sio(hub: Hub) -> socketio.AsyncServer:
     settings = hub.settings
-    manager: FastEmit = FastRedisManager(settings.redis_url) if settings.redis_url else FastEmit()
+    manager: FastEmit = (
+        FastRedisManager(settings.redis_url, channel=settings.redis_channel)
+        if settings.redis_url
+        else FastEmit()
+    )
     manager.max_queue = settings.chat_max_queue
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
@@ -35,7 +39,26 @@ def create_sio(hub: Hub) -> socketio.AsyncServer:
         engineio_logger=False,
     )
     sio.eio._async = {**sio.eio._async, "websocket": websocket_class(settings.chat_ws_compression)}
+    _release_on_close(sio)
     return sio
+
+
+def _release_on_close(sio: socketio.AsyncServer) -> None:
+    """Ends a closed connection's pending long-poll (or websocket writer) right away.
+
+    python-engineio closes a socket without waking the request that waits for its next packet,
+    so a polling client that said goodbye would hold that request (and the server's shutdown)
+    for the ping timeout. The ``None`` wakes it, after any CLOSE packet is queued.
+    """
+    handle_disconnect = sio.eio.handlers["disconnect"]
+
+    async def on_eio_disconnect(eio_sid: str, *args: object) -> None:
+        await handle_disconnect(eio_sid, *args)
+        sock = sio.eio.sockets.get(eio_sid)
+        if sock is not None:
+            asyncio.get_running_loop().call_soon(sock.queue.put_nowait, None)
+
+    sio.eio.on("disconnect", on_eio_disconnect)
 
 
 def attach(sio: socketio.AsyncServer, app: web.Application) -> None:
@@ -63,8 +86,13 @@ def install_chat(app: web.Application, sio: socketio.AsyncServer, hub: Hub) -> C
     async def stop(app: web.Application) -> None:
         # Close every Engine.IO socket now: waiting long-polling requests end at once instead
         # of holding the shutdown for the ping timeout. The database is still open here.
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(sio.eio.disconnect(), timeout=5)
+        sockets = list(sio.eio.sockets.values())
+        if sockets:
+            # abort: do not wait for queued packets to drain (a client that does not read
+            # would hold the shutdown); clients reconnect and catch up by replay anyway.
+            closes = [close_now(sock) for sock in sockets]
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.gather(*closes, return_exceptions=True), 5)
         await committer.stop()
         with contextlib.suppress(Exception):
             await attendance.close_all(hub)

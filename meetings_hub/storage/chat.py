@@ -18,7 +18,16 @@ from meetings_hub.storage.db import Reader, Row, Tx
 from meetings_hub.storage.timefmt import from_db, now_db
 
 # Letters NFKD does not split into a base letter and a mark (ł is its own letter in Unicode).
-_FOLD_EXTRA = str.maketrans({"ł": "l", "Ł": "l", "đ": "d", "ø": "o", "ß": "ss"})
+_FOLD_EXTRA = {"ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ø": "o", "Ø": "o", "ß": "ss"}
+
+
+def _strip_marks(char: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", _FOLD_EXTRA.get(char, char))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+# Latin-1 and Latin Extended-A (all Polish letters) folded once, so the hot path is translate().
+_FOLD_TABLE = {code: _strip_marks(chr(code)) for code in range(0x80, 0x180)}
 
 MESSAGE_COLUMNS = (
     "id, room_id, seq, client_msg_id, author, author_name, kind, text, body, mentions,"
@@ -28,8 +37,10 @@ MESSAGE_COLUMNS = (
 
 def fold(text: str) -> str:
     """Lower case without diacritics: "Żółw Łódź" → "zolw lodz"."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD_EXTRA))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    folded = text.translate(_FOLD_TABLE).casefold()
+    if folded.isascii():
+        return folded
+    return "".join(_strip_marks(c) if ord(c) > 0x7F else c for c in folded)
 
 
 @dataclass
@@ -102,7 +113,8 @@ def _room_state(
 ) -> tuple[int, str | None]:
     """(last_seq, refusal code or None) for a room, read inside the batch's transaction."""
     row = conn.execute(
-        "SELECT r.last_seq, r.locked_at, r.ended_at, m.starts_at, m.ends_at FROM rooms r"
+        "SELECT r.last_seq, r.locked_at, COALESCE(r.ended_at, m.cancelled_at), m.starts_at,"
+        " COALESCE(m.span_end_at, m.ends_at) FROM rooms r"
         " LEFT JOIN meetings m ON m.id = r.meeting_id WHERE r.id = ?",
         (room_id,),
     ).fetchone()
@@ -134,6 +146,25 @@ def _sender_refusal(conn: sqlite3.Connection, item: NewMessage, now_text: str) -
     return "removed" if banned else None
 
 
+def _existing(
+    conn: sqlite3.Connection, items: list[NewMessage]
+) -> dict[tuple[int, str], sqlite3.Row]:
+    """Messages already stored under the batch's client_msg_ids: one query per room."""
+    by_room: dict[int, list[str]] = {}
+    for item in items:
+        by_room.setdefault(item.room_id, []).append(item.client_msg_id)
+    found: dict[tuple[int, str], sqlite3.Row] = {}
+    for room_id, ids in by_room.items():
+        rows = conn.execute(
+            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND client_msg_id IN"
+            " (SELECT value FROM json_each(?))",
+            (room_id, json.dumps(ids)),
+        ).fetchall()
+        for row in rows:
+            found[(room_id, row[3])] = row
+    return found
+
+
 def commit_batch(
     conn: sqlite3.Connection, items: list[NewMessage], now: datetime, window: Window
 ) -> list[Stored]:
@@ -147,6 +178,7 @@ def commit_batch(
     senders: dict[tuple[str | None, str, int], str | None] = {}
     seen: dict[tuple[int, str], Stored] = {}
     next_id = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM messages").fetchone()[0]
+    existing = _existing(conn, items)
     inserts: list[tuple[Any, ...]] = []
     fts: list[tuple[int, str]] = []
     mentions: list[tuple[int, int, int, int]] = []
@@ -160,10 +192,7 @@ def commit_batch(
         if item.room_id not in rooms:
             rooms[item.room_id] = _room_state(conn, item.room_id, now, window)
         last_seq, room_refusal = rooms[item.room_id]
-        old = conn.execute(
-            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND client_msg_id = ?",
-            key,
-        ).fetchone()
+        old = existing.get(key)
         if old is not None:
             stored = Stored(message_dict(old), duplicate=True)
         else:
@@ -176,7 +205,7 @@ def commit_batch(
             else:
                 seq = last_seq + 1
                 rooms[item.room_id] = (seq, None)
-                mentions_json = json.dumps(item.mentions)
+                mentions_json = json.dumps(item.mentions) if item.mentions else "[]"
                 row = (
                     next_id,
                     item.room_id,
@@ -194,26 +223,25 @@ def commit_batch(
                 )
                 inserts.append(row)
                 fts.append((next_id, fold(item.text)))
-                mentions.extend((next_id, item.room_id, seq, pid) for pid in item.mentions)
+                if item.mentions:
+                    mentions.extend((next_id, item.room_id, seq, pid) for pid in item.mentions)
                 reads[(item.room_id, item.author)] = seq
                 stored = Stored(
-                    message_dict(
-                        (
-                            next_id,
-                            item.room_id,
-                            seq,
-                            item.client_msg_id,
-                            item.author,
-                            item.author_name,
-                            item.kind,
-                            item.text,
-                            item.body,
-                            mentions_json,
-                            now_text,
-                            None,
-                            None,
-                        )
-                    )
+                    {
+                        "room_id": item.room_id,
+                        "id": next_id,
+                        "seq": seq,
+                        "client_msg_id": item.client_msg_id,
+                        "author": item.author,
+                        "author_name": item.author_name,
+                        "kind": item.kind,
+                        "text": item.text,
+                        "body": None if item.body is None else json.loads(item.body),
+                        "mentions": item.mentions,
+                        "time": now_text,
+                        "edited_at": None,
+                        "deleted": False,
+                    }
                 )
                 next_id += 1
         seen[key] = stored

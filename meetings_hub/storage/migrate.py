@@ -35,12 +35,15 @@ def available() -> list[Migration]:
 
 
 async def applied_versions(db: Database) -> set[int]:
-    await db.writer.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-    )
-    async with db.writer.execute("SELECT version FROM schema_migrations") as cursor:
-        return {row[0] for row in await cursor.fetchall()}
+    # On a reader: /healthz asks on every probe, and a statement on the writer connection
+    # outside db.write() would slip into whatever transaction another task has open there.
+    try:
+        rows = await db.fetch_all("SELECT version FROM schema_migrations")
+    except sqlite3.OperationalError as exc:
+        if "no such table" not in str(exc):
+            raise
+        return set()
+    return {row[0] for row in rows}
 
 
 async def pending(db: Database) -> list[Migration]:
@@ -50,6 +53,11 @@ async def pending(db: Database) -> list[Migration]:
 
 async def migrate(db: Database) -> list[str]:
     """Applies what is missing, each migration in its own transaction; returns their names."""
+    async with db.write() as tx:
+        await tx.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
     names = []
     for migration in await pending(db):
         async with db.write() as tx:

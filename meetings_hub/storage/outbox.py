@@ -48,6 +48,16 @@ async def claim_due(tx: Tx, *, now: datetime, stale_before: datetime, limit: int
     return rows
 
 
+async def release_claims(tx: Tx, ids: list[int]) -> None:
+    """Hands claimed mail back to 'pending' (the attempt did not finish; it does not count)."""
+    for outbox_id in ids:
+        await tx.execute(
+            "UPDATE outbox SET status = 'pending', claimed_at = NULL, attempts = attempts - 1"
+            " WHERE id = ? AND status = 'sending'",
+            (outbox_id,),
+        )
+
+
 async def mark_sent(tx: Tx, outbox_id: int) -> None:
     await tx.execute(
         "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = '' WHERE id = ?",

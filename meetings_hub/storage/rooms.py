@@ -117,19 +117,38 @@ async def network_rooms(db: Reader | Tx, network_ids: set[int]) -> list[Row]:
 
 
 async def visible_rooms(
-    db: Reader | Tx, person_id: int, network_ids: set[int], everything: bool
+    db: Reader | Tx,
+    person_id: int,
+    library_id: int | None,
+    network_ids: set[int],
+    led_network_ids: set[int],
+    everything: bool,
 ) -> list[Row]:
-    """Rooms a person reaches: their networks' standing and session rooms, meetings they
-    created, and the direct and group rooms they are a member of (coordinators: all but DMs)."""
+    """Rooms a person reaches: their networks' standing rooms, the session rooms of meetings
+    they are invited to (the whole network, or their library or themselves by name), created
+    or manage, and the direct and group rooms they are a member of (coordinators: all but DMs).
+    """
     return await db.fetch_all(
-        "SELECT r.*, m.starts_at, m.ends_at FROM rooms r"
-        " LEFT JOIN meetings m ON m.id = r.meeting_id"
-        " WHERE (r.kind IN ('network', 'session') AND (? OR r.network_id IN"
-        "   (SELECT value FROM json_each(?)) OR m.created_by = ?))"
-        " OR r.id IN (SELECT room_id FROM room_members WHERE person_id = ?)"
-        " OR (? AND r.kind = 'group')"
+        "SELECT r.* FROM rooms r LEFT JOIN meetings m ON m.id = r.meeting_id"
+        " WHERE (r.kind = 'network'"
+        "   AND (:every OR r.network_id IN (SELECT value FROM json_each(:nets))))"
+        " OR (r.kind = 'session' AND (:every OR m.created_by = :person"
+        "   OR r.network_id IN (SELECT value FROM json_each(:led))"
+        "   OR (r.network_id IN (SELECT value FROM json_each(:nets)) AND (m.whole_network = 1"
+        "     OR EXISTS (SELECT 1 FROM meeting_invitees i WHERE i.meeting_id = m.id"
+        "       AND i.person_id = :person)"
+        "     OR EXISTS (SELECT 1 FROM meeting_libraries l WHERE l.meeting_id = m.id"
+        "       AND l.library_id = :library)))))"
+        " OR r.id IN (SELECT room_id FROM room_members WHERE person_id = :person)"
+        " OR (:every AND r.kind = 'group')"
         " ORDER BY r.id",
-        (int(everything), json.dumps(sorted(network_ids)), person_id, person_id, int(everything)),
+        {
+            "every": int(everything),
+            "nets": json.dumps(sorted(network_ids)),
+            "led": json.dumps(sorted(led_network_ids)),
+            "person": person_id,
+            "library": library_id,
+        },
     )
 
 

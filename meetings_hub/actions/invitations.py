@@ -1,0 +1,218 @@
+"""Emailed invitations (iTIP, RFC 5546), queued in the outbox inside the caller's transaction.
+
+Each invitee and guest gets one mail: multipart/mixed holding multipart/alternative
+(text/plain, text/html, ``text/calendar; method=...; charset=utf-8``) and an ``invite.ics``
+attachment. ORGANIZER is the librarian who scheduled the meeting, and Reply-To carries the
+same address, so "reply" and the calendar's answer both reach her. From stays the site's
+address: mailing as the librarian's own domain would fail SPF/DMARC checks.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Literal
+
+from calendars.invite import build_invite
+from calendars.model import Attendee, Organizer
+from meetings_hub.actions import rsvp
+from meetings_hub.actions.occurrences import links
+from meetings_hub.actions.session import guest_link_token
+from meetings_hub.actions.when import range_text, rule_text
+from meetings_hub.hub import Hub
+from meetings_hub.mail.compose import Attachment, address_of, compose
+from meetings_hub.scheduling import recurrence
+from meetings_hub.scheduling.events import occurrence_event, to_event
+from meetings_hub.scheduling.model import RSVP_ANSWERS, Meeting
+from meetings_hub.storage import guests, outbox
+from meetings_hub.storage import scheduling as store
+from meetings_hub.storage.db import Tx
+
+Method = Literal["REQUEST", "CANCEL"]
+Reason = Literal["new", "update", "details", "cancel", "reminder"]
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    name: str
+    language: str
+    timezone: str
+    person_id: int | None = None
+    invitation_id: int | None = None
+    rsvp: str = "needs_action"
+
+
+async def recipients(tx: Tx, meeting: Meeting) -> list[Recipient]:
+    found = [
+        Recipient(
+            r["email"], r["full_name"], r["language"], r["timezone"], person_id=r["person_id"]
+        )
+        for r in await store.list_invitees(tx, meeting.id)
+    ]
+    for row in await guests.list_invitations(tx, meeting.id):
+        if row["email"] and row["revoked_at"] is None:
+            found.append(
+                Recipient(
+                    row["email"],
+                    row["name"],
+                    row["language"],
+                    meeting.timezone,
+                    invitation_id=row["id"],
+                    rsvp=row["rsvp"],
+                )
+            )
+    return found
+
+
+def organizer(hub: Hub, meeting: Meeting) -> Organizer:
+    if meeting.organizer_email:
+        return Organizer(meeting.organizer_email, meeting.organizer_name)
+    return Organizer(address_of(hub.settings.mail_from), hub.t("pl", "app.name"))
+
+
+def body(
+    hub: Hub,
+    meeting: Meeting,
+    who: Recipient,
+    *,
+    reason: Reason,
+    start: datetime,
+    end: datetime,
+    page: str,
+    answer_links: dict[str, str],
+) -> tuple[str, str, str]:
+    """Subject, plain text and HTML of one mail, in the recipient's language and zone."""
+    lang = who.language
+    t = hub.t
+    when = range_text(hub, lang, start, end, who.timezone)
+    subject = t(lang, f"sched.mail.subject.{reason}", title=meeting.title, when=when)
+    lines: list[tuple[str, str]] = []
+    lines.append((t(lang, "sched.mail.when"), when))
+    if meeting.rule is not None and reason != "cancel":
+        lines.append(
+            (t(lang, "sched.mail.repeats"), rule_text(hub, lang, meeting.rule, who.timezone))
+        )
+    if meeting.kind == "in_person":
+        lines.append((t(lang, "sched.mail.where"), meeting.address))
+    else:
+        lines.append((t(lang, "sched.mail.join"), links(hub).join(meeting)))
+    lines.append((t(lang, "sched.mail.host"), meeting.host_library_name))
+    lines.append((t(lang, "sched.mail.organizer"), meeting.organizer_name))
+    intro = t(lang, f"sched.mail.intro.{reason}", title=meeting.title)
+    greeting = t(lang, "sched.mail.greeting", name=who.name) if who.name else ""
+    text = [greeting, "", intro, ""] if greeting else [intro, ""]
+    text += [f"{label}: {value}" for label, value in lines]
+    if meeting.agenda:
+        text += ["", t(lang, "sched.mail.agenda") + ":", meeting.agenda]
+    if answer_links:
+        text += ["", t(lang, "sched.mail.answer")]
+        text += [f"  {t(lang, f'sched.rsvp.{a}')}: {u}" for a, u in answer_links.items()]
+    text += ["", f"{t(lang, 'sched.mail.page')}: {page}"]
+    e = html.escape
+    parts = [f"<p>{e(greeting)}</p>" if greeting else "", f"<p>{e(intro)}</p>", "<ul>"]
+    parts += [f"<li><strong>{e(label)}:</strong> {e(value)}</li>" for label, value in lines]
+    parts.append("</ul>")
+    if meeting.agenda:
+        agenda = e(meeting.agenda).replace("\n", "<br>")
+        parts.append(f"<p><strong>{e(t(lang, 'sched.mail.agenda'))}:</strong><br>{agenda}</p>")
+    if answer_links:
+        parts.append(f"<p>{e(t(lang, 'sched.mail.answer'))}</p><p>")
+        parts += [
+            f'<a href="{e(u)}">{e(t(lang, f"sched.rsvp.{a}"))}</a> &nbsp; '
+            for a, u in answer_links.items()
+        ]
+        parts.append("</p>")
+    parts.append(f'<p><a href="{e(page)}">{e(t(lang, "sched.mail.page"))}</a></p>')
+    body_html = f'<!doctype html><html lang="{lang}"><body>{"".join(parts)}</body></html>'
+    return subject, "\n".join(text) + "\n", body_html
+
+
+def page_for(hub: Hub, meeting: Meeting, who: Recipient) -> str:
+    """Guests come in through their guest link; everyone else through the meeting page."""
+    if who.invitation_id is not None:
+        return hub.url(f"/guest/{guest_link_token(hub, who.invitation_id, meeting.id)}")
+    return links(hub).page(meeting.id)
+
+
+async def queue_for_meeting(
+    hub: Hub,
+    tx: Tx,
+    meeting_id: int,
+    *,
+    method: Method,
+    reason: Reason,
+    occurrence: datetime | None = None,
+    sequence: int | None = None,
+) -> int:
+    """Queues one REQUEST or CANCEL per recipient; ``occurrence`` limits it to that one."""
+    meeting = await store.get(tx, meeting_id)
+    assert meeting is not None
+    people = await recipients(tx, meeting)
+    if not people:
+        return 0
+    org = organizer(hub, meeting)
+    attendees = tuple(Attendee(p.email, p.name) for p in people)
+    event = to_event(meeting, links(hub), organizer=org, attendees=attendees)
+    if occurrence is not None:
+        event = occurrence_event(event, occurrence)
+    if sequence is not None:
+        event = replace(event, sequence=sequence)
+    ics = build_invite(event, method=method)
+    _, last_end = recurrence.span(meeting.start, meeting.end, meeting.timezone, meeting.rule)
+    queued = 0
+    for who in people:
+        page = page_for(hub, meeting, who)
+        answer_links = {}
+        if method == "REQUEST":
+            answer_links = {
+                a: rsvp.link(
+                    hub,
+                    rsvp.RsvpTarget(meeting.id, a, who.person_id, who.invitation_id),
+                    last_end,
+                )
+                for a in RSVP_ANSWERS
+            }
+        subject, text, body_html = body(
+            hub,
+            meeting,
+            who,
+            reason=reason,
+            start=event.start,
+            end=event.end,
+            page=page,
+            answer_links=answer_links,
+        )
+        mail = compose(
+            sender=hub.settings.mail_from,
+            recipient=who.email,
+            recipient_name=who.name,
+            subject=subject,
+            text=text,
+            html=body_html,
+            domain=hub.settings.site_domain,
+            reply_to=org.email,
+            alternatives=(
+                Attachment(
+                    "invite.ics",
+                    ics,
+                    "text",
+                    "calendar",
+                    {"method": method, "charset": "utf-8"},
+                ),
+            ),
+            attachments=(Attachment("invite.ics", ics, "application", "ics"),),
+        )
+        await outbox.insert(
+            tx,
+            message_id=mail.message_id,
+            dedupe_key=None,
+            kind=f"meeting_{method.lower()}",
+            recipient=mail.recipient,
+            subject=mail.subject,
+            body_text=mail.body_text,
+            raw=mail.raw,
+        )
+        queued += 1
+    return queued

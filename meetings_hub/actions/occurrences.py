@@ -1,0 +1,160 @@
+"""Reading the schedule: the occurrences of a person's, library's or network's meetings.
+
+``calendar_meetings`` does no authorisation (the feeds call it after checking their secret
+token); ``list_occurrences`` is what signed-in people call, with the access checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import msgspec
+
+from meetings_hub.actions.access import Scope, not_found_unless, scope_of
+from meetings_hub.domain import Actor, Role
+from meetings_hub.errors import ValidationFailed
+from meetings_hub.hub import Hub
+from meetings_hub.scheduling.events import Links
+from meetings_hub.scheduling.model import Meeting
+from meetings_hub.storage import people
+from meetings_hub.storage import scheduling as store
+from meetings_hub.storage.db import Reader, Tx
+
+# Longest window one request may ask for: a feed's 90 days back plus 12 months ahead fits.
+MAX_WINDOW = timedelta(days=500)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Whose schedule: exactly one of person, library or network; none = the whole programme."""
+
+    person_id: int | None = None
+    library_id: int | None = None
+    network_id: int | None = None
+
+
+class OccurrenceView(msgspec.Struct):
+    """One occurrence in a window: plain data for pages, the API and feeds."""
+
+    meeting_id: int
+    original_start: datetime
+    start: datetime
+    end: datetime
+    timezone: str
+    title: str
+    agenda: str
+    kind: str
+    address: str
+    status: str
+    network_id: int
+    host_library_id: int
+    host_library_name: str
+    is_series: bool
+    overridden: bool
+    sequence: int
+    page_url: str
+    join_url: str
+
+
+def links(hub: Hub) -> Links:
+    return Links(hub.settings.site_url, hub.settings.site_domain)
+
+
+async def calendar_meetings(
+    db: Reader | Tx, target: Target, start: datetime, end: datetime, *, today: date | None = None
+) -> list[Meeting]:
+    """Meetings (whole series, with rules and changes) that have an occurrence in the window."""
+    today = today or date.today()
+    if target.person_id is not None:
+        person = await people.get(db, target.person_id)
+        if person is None:
+            return []
+        return await store.in_window_for_person(
+            db, person.id, person.library_id, start, end, today=today
+        )
+    if target.library_id is not None:
+        return await store.in_window_for_library(db, target.library_id, start, end, today=today)
+    if target.network_id is not None:
+        return await store.in_window_for_networks(db, [target.network_id], start, end)
+    return await store.in_window_for_networks(db, None, start, end)
+
+
+def occurrence_views(
+    hub: Hub, meetings: list[Meeting], start: datetime, end: datetime
+) -> list[OccurrenceView]:
+    link = links(hub)
+    views = []
+    for m in meetings:
+        for o in m.occurrences(start, end):
+            views.append(
+                OccurrenceView(
+                    meeting_id=m.id,
+                    original_start=o.original_start,
+                    start=o.start,
+                    end=o.end,
+                    timezone=m.timezone,
+                    title=o.title if o.title is not None else m.title,
+                    agenda=o.agenda if o.agenda is not None else m.agenda,
+                    kind=m.kind,
+                    address=o.address if o.address else m.address,
+                    status=m.status,
+                    network_id=m.network_id,
+                    host_library_id=m.host_library_id,
+                    host_library_name=m.host_library_name,
+                    is_series=m.rule is not None,
+                    overridden=o.overridden,
+                    sequence=m.sequence,
+                    page_url=link.page(m.id),
+                    join_url=link.join(m),
+                )
+            )
+    views.sort(key=lambda v: (v.start, v.meeting_id))
+    return views
+
+
+async def may_see(db: Reader | Tx, actor: Actor, scope: Scope, meeting: Meeting) -> bool:
+    """Coordinators and the network's lead see everything in it; others what they are invited
+    to (through their library or by name) or organised."""
+    if scope.manages_network(meeting.network_id):
+        return True
+    if actor.person is None or not scope.sees_network(meeting.network_id):
+        return False
+    if meeting.created_by == actor.person.id:
+        return True
+    if await store.get_invitee(db, meeting.id, actor.person.id) is not None:
+        return True
+    library_id = actor.person.library_id
+    return library_id is not None and await store.library_is_invited(
+        db, meeting.id, library_id, date.today()
+    )
+
+
+async def list_occurrences(
+    hub: Hub, actor: Actor, target: Target, start: datetime, end: datetime
+) -> list[OccurrenceView]:
+    if end <= start:
+        raise ValidationFailed("Some fields are not valid.", details={"to": "Must be after from."})
+    if end - start > MAX_WINDOW:
+        raise ValidationFailed(
+            "Some fields are not valid.", details={"to": "At most 500 days at a time."}
+        )
+    async with hub.db.read() as reader:
+        scope = await scope_of(reader, actor)
+        assert actor.person is not None
+        if target.person_id is not None and target.person_id != actor.person.id:
+            other = await people.get(reader, target.person_id)
+            visible = other is not None and (
+                scope.everything
+                or (other.library_id is not None and scope.manages_library(other.library_id))
+            )
+            not_found_unless(visible, "Person")
+        if target.library_id is not None:
+            not_found_unless(scope.sees_library(target.library_id), "Library")
+        if target.network_id is not None:
+            not_found_unless(scope.sees_network(target.network_id), "Network")
+        if target == Target() and actor.role is not Role.COORDINATOR:
+            target = Target(person_id=actor.person.id)
+        meetings = await calendar_meetings(reader, target, start, end)
+        visible_meetings = [m for m in meetings if await may_see(reader, actor, scope, m)]
+    return occurrence_views(hub, visible_meetings, start, end)

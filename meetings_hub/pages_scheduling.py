@@ -1,0 +1,206 @@
+"""Scheduling pages: my meetings, the schedule and edit forms, the meeting page, and the
+confirmation page of an emailed answer link. Reads go through actions; writes through the API.
+Also starts the reminder scheduler with the app."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from meetings_hub.actions import meeting_view, occurrences, rsvp
+from meetings_hub.actions.access import scope_of
+from meetings_hub.actions.reminders import ReminderScheduler
+from meetings_hub.actions.when import range_text, rule_text
+from meetings_hub.domain import Actor, GuestCategory
+from meetings_hub.errors import NotFound
+from meetings_hub.hub import Hub
+from meetings_hub.i18n import LANGUAGE_COOKIE, pick_language
+from meetings_hub.keys import actor_key, hub_key
+from meetings_hub.scheduling.recurrence import WEEKDAYS, Rule
+from meetings_hub.storage.timefmt import now_utc
+
+reminders_key: web.AppKey[ReminderScheduler] = web.AppKey("reminders")
+
+
+def language_of(request: web.Request) -> str:
+    """The reader's language: her profile's, else the language cookie (as pages.py does)."""
+    actor: Actor | None = request.get(actor_key)
+    if actor is not None and actor.person is not None:
+        return actor.person.language.value
+    hub = request.app[hub_key]
+    return pick_language(request.cookies.get(LANGUAGE_COOKIE), hub.settings.default_language)
+
+
+def _person(request: web.Request) -> Actor:
+    actor: Actor = request[actor_key]
+    if actor.person is None:
+        raise web.HTTPSeeOther(f"/login?next={request.path_qs}")
+    return actor
+
+
+def _int(request: web.Request, name: str) -> int:
+    try:
+        return int(request.match_info[name])
+    except ValueError:
+        raise NotFound("Page not found.") from None
+
+
+def _zone_of(actor: Actor, fallback: str) -> str:
+    return actor.person.timezone if actor.person else fallback
+
+
+def _helpers(request: web.Request, tz: str) -> dict[str, Any]:
+    hub = request.app[hub_key]
+    lang = language_of(request)
+
+    def when(start: datetime, end: datetime, zone: str | None = None) -> str:
+        return range_text(hub, lang, start, end, zone or tz)
+
+    def local(moment: datetime, fmt: str = "%Y-%m-%dT%H:%M", zone: str | None = None) -> str:
+        return moment.astimezone(ZoneInfo(zone or tz)).strftime(fmt)
+
+    def stamp(moment: datetime) -> str:
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    return {"when": when, "local": local, "stamp": stamp, "tz": tz}
+
+
+@aiohttp_jinja2.template("meetings.html")
+async def meetings_page(request: web.Request) -> dict[str, Any]:
+    actor = _person(request)
+    hub = request.app[hub_key]
+    now = now_utc()
+    items = await occurrences.list_occurrences(
+        hub, actor, occurrences.Target(), now - timedelta(hours=12), now + timedelta(days=120)
+    )
+    async with hub.db.read() as reader:
+        scope = await scope_of(reader, actor)
+    return {
+        "items": items,
+        "may_schedule": scope.everything or bool(scope.led_network_ids),
+        **_helpers(request, _zone_of(actor, hub.settings.timezone)),
+    }
+
+
+def _form_context(request: web.Request, tz: str) -> dict[str, Any]:
+    return {
+        "weekdays": list(enumerate(WEEKDAYS)),
+        "categories": list(GuestCategory),
+        **_helpers(request, tz),
+    }
+
+
+@aiohttp_jinja2.template("meeting_form.html")
+async def new_page(request: web.Request) -> dict[str, Any]:
+    actor = _person(request)
+    hub = request.app[hub_key]
+    raw = request.query.get("network_id")
+    network_id = int(raw) if raw and raw.isdigit() else None
+    defaults = await meeting_view.form_defaults(hub, actor, network_id)
+    return {
+        "mode": "new",
+        "defaults": defaults,
+        "meeting": None,
+        **_form_context(request, defaults.timezone),
+    }
+
+
+@aiohttp_jinja2.template("meeting_form.html")
+async def edit_page(request: web.Request) -> dict[str, Any]:
+    actor = _person(request)
+    hub = request.app[hub_key]
+    item = await meeting_view.view(hub, actor, _int(request, "meeting_id"))
+    if not item.may_manage:
+        raise NotFound("Meeting not found.")
+    defaults = await meeting_view.form_defaults(hub, actor, item.network_id)
+    return {
+        "mode": "edit",
+        "defaults": defaults,
+        "meeting": item,
+        "invited_library_ids": {lib.library_id for lib in item.libraries},
+        "invited_person_ids": {i.person_id for lib in item.libraries for i in lib.invitees},
+        **_form_context(request, item.timezone),
+    }
+
+
+@aiohttp_jinja2.template("meeting_occurrence_form.html")
+async def occurrence_page(request: web.Request) -> dict[str, Any]:
+    actor = _person(request)
+    hub = request.app[hub_key]
+    item = await meeting_view.view(hub, actor, _int(request, "meeting_id"), upcoming=200)
+    if not item.may_manage:
+        raise NotFound("Meeting not found.")
+    raw = request.match_info["original_start"]
+    found = next(
+        (o for o in item.upcoming if o.original_start.strftime("%Y%m%dT%H%M%SZ") == raw), None
+    )
+    if found is None:
+        raise NotFound("No such occurrence.")
+    return {"meeting": item, "occurrence": found, **_helpers(request, item.timezone)}
+
+
+@aiohttp_jinja2.template("meeting.html")
+async def meeting_page(request: web.Request) -> dict[str, Any]:
+    actor: Actor = request[actor_key]
+    if actor.person is None and actor.guest is None:
+        raise web.HTTPSeeOther(f"/login?next={request.path_qs}")
+    hub = request.app[hub_key]
+    item = await meeting_view.view(hub, actor, _int(request, "meeting_id"))
+    lang = language_of(request)
+    rule = None
+    if item.recurrence is not None:
+        r = item.recurrence
+        rule = rule_text(
+            hub,
+            lang,
+            Rule(r.freq, r.interval, tuple(r.weekdays), r.nth, r.nth_weekday, r.until, r.count),  # type: ignore[arg-type]
+            item.timezone,
+        )
+    own_library = actor.person.library_id if actor.person else None
+    return {
+        "meeting": item,
+        "rule_text": rule,
+        "own_library": next((lib for lib in item.libraries if lib.library_id == own_library), None),
+        "answers": ("accepted", "tentative", "declined"),
+        **_helpers(request, _zone_of(actor, item.timezone)),
+    }
+
+
+@aiohttp_jinja2.template("meeting_rsvp.html")
+async def rsvp_page(request: web.Request) -> dict[str, Any]:
+    hub = request.app[hub_key]
+    token = request.match_info["token"]
+    target, meeting = await rsvp.preview(hub, token)
+    return {
+        "token": token,
+        "answer": target.answer,
+        "meeting": meeting,
+        **_helpers(request, meeting.timezone),
+    }
+
+
+def install(app: web.Application, hub: Hub) -> None:
+    r = app.router
+    r.add_get("/meetings", meetings_page)
+    r.add_get("/meetings/new", new_page)
+    r.add_get("/meetings/{meeting_id}", meeting_page)
+    r.add_get("/meetings/{meeting_id}/edit", edit_page)
+    r.add_get("/meetings/{meeting_id}/occurrences/{original_start}/edit", occurrence_page)
+    r.add_get("/rsvp/{token}", rsvp_page)
+    scheduler = ReminderScheduler(hub)
+    app[reminders_key] = scheduler
+
+    # on_startup runs after the cleanup contexts opened the database; on_shutdown before
+    # they close it.
+    async def start(app: web.Application) -> None:
+        scheduler.start()
+
+    async def stop(app: web.Application) -> None:
+        await scheduler.stop()
+
+    app.on_startup.append(start)
+    app.on_shutdown.append(stop)

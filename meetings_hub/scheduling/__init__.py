@@ -1,0 +1,1 @@
+"""Scheduling logic without I/O: recurrence rules, occurrence expansion, meeting data."""

@@ -1,0 +1,232 @@
+"""Expectations for the authorisation walk: which roles may call each route, what the rest get.
+
+The walk (``tests/foundation/test_route_walk.py``) starts a fresh demo server per role, lists
+every route the app registers under ``/api/``, ``/feeds/`` and ``/files/`` (plus ``/healthz``
+and ``/metrics``), and calls each one as each role. A route without a case fails the walk.
+
+Writing cases (one module per feature: ``foundation.py``, ``scheduling.py``, ``feeds.py``,
+``rooms.py``, ``files.py``; every module in this package with a ``CASES`` list is collected)::
+
+    from tests.route_cases import PEOPLE, STAFF, Case
+
+    CASES = [
+        # Any signed-in person gets 2xx; anonymous gets 401, a guest 403 (the defaults).
+        Case("GET", "/api/v1/libraries", allowed=PEOPLE),
+        # Path ids come from World.ids by placeholder name: {library_id} -> ids["library_id"].
+        # The lead of ANOTHER network must not see it: 404, not 403 (hidden ids reveal nothing).
+        Case("GET", "/api/v1/libraries/{library_id}", allowed={"partner", "lead", "coordinator"},
+             refused={"other_lead": 404}),
+        # Bodies: a dict, or a function (world, prepared) -> dict for values that must differ
+        # per call (world.unique("Library") gives a fresh name each time).
+        Case("POST", "/api/v1/libraries", allowed={"coordinator"},
+             body=lambda w, p: {"name": w.unique("Biblioteka"), "kind": "municipal", ...}),
+        # State-changing calls that would spoil later calls make their own target first:
+        # prepare(world, role) runs before the request and returns values that fill path ids
+        # (by placeholder name) and are handed to the body function.
+        Case("DELETE", "/api/v1/networks/{network_id}/members/{library_id}",
+             allowed={"lead", "coordinator"}, prepare=fresh_member),
+    ]
+
+Roles (``ROLES``): ``anonymous`` (no cookie), ``guest`` (entered meeting ``ids["meeting_id"]``
+by a guest link), ``partner`` (partner@example.org, Chęciny, Morawica network), ``lead``
+(lead@example.org, lead of the Morawica network), ``other_lead`` (lead of the Korsze network:
+proves scoping; objects in World.ids belong to Morawica unless named ``other_*``),
+``coordinator`` (koordynator@example.org). Role sets: ``EVERYONE``, ``SIGNED_IN`` (all but
+anonymous), ``PEOPLE`` (accounts: partner, lead, other_lead, coordinator), ``STAFF`` (lead,
+other_lead, coordinator), ``MANAGERS`` (lead, coordinator — they manage the Morawica network).
+
+Answers: an allowed role must get a 2xx (or exactly ``ok`` when set); any other role must get
+``refused.get(role)`` or by default 401 for anonymous and 403 for everyone else. Every refusal
+must carry ``{"error": {"code", "message", "details"}}``. Each role's calls go through a new
+session of that role made for the call (logging out or changing the password spoils nothing),
+but the database is shared by one role's calls, in the order of the ``CASES`` lists.
+
+World.ids (all made from ``meetings_hub.demo_data`` plus a few objects the walk adds):
+``network_id`` (Morawica), ``other_network_id`` (Korsze), ``lead_library_id`` (Morawica),
+``library_id`` (Chęciny, partner in Morawica), ``other_library_id`` (Reszel, in Korsze),
+``free_library_id`` (in no network), ``person_id`` (the partner), ``lead_person_id``,
+``other_lead_person_id``, ``coordinator_person_id``, ``colleague_person_id`` (Barbara Lis,
+Chęciny), ``other_person_id`` (a partner librarian in Korsze), ``meeting_id`` (a Morawica
+meeting created by the lead; the guest's meeting), ``other_meeting_id`` (a Korsze meeting),
+``invitation_id`` (the guest's invitation to ``meeting_id``). A feature adds its own objects
+with a module-level ``async def setup_world(world: World) -> None`` that stores ids in
+``world.ids`` (it runs once per server, after the foundation's, in module-name order).
+``world.hub`` is the running server's Hub (actions and storage can be called with it);
+``world.emails[role]`` and ``DEMO_PASSWORD`` sign anyone in; ``await world.sign_in(role)``
+gives a fresh (session cookie, CSRF token) pair without argon2, for a feature's own tests.
+"""
+
+from __future__ import annotations
+
+import importlib
+import itertools
+import pkgutil
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from types import ModuleType
+from typing import Any
+
+from meetings_hub import auth
+from meetings_hub.actions.demo import DEMO_PASSWORD
+from meetings_hub.hub import Hub
+from meetings_hub.storage import sessions
+from meetings_hub.storage.timefmt import now_utc
+
+ROLES: tuple[str, ...] = ("anonymous", "guest", "partner", "lead", "other_lead", "coordinator")
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = EVERYONE - {"anonymous"}
+PEOPLE = frozenset({"partner", "lead", "other_lead", "coordinator"})
+STAFF = frozenset({"lead", "other_lead", "coordinator"})
+MANAGERS = frozenset({"lead", "coordinator"})
+NOBODY: frozenset[str] = frozenset()
+
+# The paths the walk covers; every route under them needs a case.
+WALKED_PREFIXES = ("/api/", "/feeds/", "/files/")
+WALKED_PATHS = ("/healthz", "/metrics")
+
+__all__ = [
+    "DEMO_PASSWORD",
+    "EVERYONE",
+    "MANAGERS",
+    "NOBODY",
+    "PEOPLE",
+    "ROLES",
+    "SIGNED_IN",
+    "STAFF",
+    "Case",
+    "World",
+    "all_cases",
+    "default_refusal",
+    "setup_hooks",
+]
+
+
+@dataclass
+class World:
+    """The demo world one server runs with: ids by name, emails by role, fresh names."""
+
+    hub: Hub
+    ids: dict[str, int] = field(default_factory=dict)
+    emails: dict[str, str] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)  # anything else a feature wants to keep
+    # role -> ("person", id) or ("guest", id): whom sign_in makes a session for.
+    actors: dict[str, tuple[str, int]] = field(default_factory=dict)
+    _counter: itertools.count[int] = field(default_factory=itertools.count)
+
+    def unique(self, prefix: str = "x") -> str:
+        """A new string on every call, for names and emails that must not collide."""
+        return f"{prefix} {next(self._counter)}"
+
+    def unique_email(self, prefix: str = "new") -> str:
+        return f"{prefix}{next(self._counter)}@example.org"
+
+    async def sign_in(self, role: str) -> tuple[str, str] | None:
+        """A new session for the role, made in the database: (cookie value, CSRF token).
+
+        None for anonymous. Real sign-in is tested on its own; minting here keeps argon2 out of
+        the walk's hundreds of calls, and one call's logout cannot spoil the next.
+        """
+        if role == "anonymous":
+            return None
+        kind, actor_id = self.actors[role]
+        token, csrf = auth.new_token(), auth.new_token()
+        async with self.hub.db.write() as tx:
+            await sessions.insert(
+                tx,
+                session_id=auth.token_id(token),
+                person_id=actor_id if kind == "person" else None,
+                guest_id=actor_id if kind == "guest" else None,
+                csrf_token=csrf,
+                expires_at=now_utc() + timedelta(days=1),
+                user_agent="route walk",
+            )
+        return token, csrf
+
+
+Prepared = dict[str, Any]
+Body = Mapping[str, Any] | list[Any] | Callable[[World, Prepared], Any] | None
+Prepare = Callable[[World, str], Awaitable[Prepared]]
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    path: str  # the registered template, e.g. "/api/v1/libraries/{library_id}"
+    allowed: frozenset[str] | set[str] = NOBODY
+    refused: Mapping[str, int] = field(default_factory=dict)
+    body: Body = None
+    prepare: Prepare | None = None
+    ids: Mapping[str, int | str] = field(default_factory=dict)  # placeholder -> id or ids key
+    ok: int | None = None  # the exact success status, when it matters
+    headers: Mapping[str, str] = field(default_factory=dict)
+    note: str = ""  # why this expectation (shown when the case fails)
+
+    def __post_init__(self) -> None:
+        unknown = (set(self.allowed) | set(self.refused)) - EVERYONE
+        if unknown:
+            raise ValueError(f"{self.method} {self.path}: unknown roles {sorted(unknown)}")
+        both = set(self.allowed) & set(self.refused)
+        if both:
+            raise ValueError(f"{self.method} {self.path}: {sorted(both)} allowed and refused")
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.method.upper(), self.path)
+
+    def expected(self, role: str) -> int | None:
+        """None for an allowed role (any 2xx, or ``ok``), else the refusal status."""
+        if role in self.allowed:
+            return None
+        return self.refused.get(role, default_refusal(role))
+
+    def fill_path(self, world: World, prepared: Prepared) -> str:
+        path = self.path
+        while "{" in path:
+            start = path.index("{")
+            end = path.index("}", start)
+            name = path[start + 1 : end].split(":")[0]
+            if name in prepared:
+                value: Any = prepared[name]
+            elif name in self.ids:
+                ref = self.ids[name]
+                value = world.ids[ref] if isinstance(ref, str) else ref
+            else:
+                value = world.ids[name]
+            path = path[:start] + str(value) + path[end + 1 :]
+        return path
+
+    def make_body(self, world: World, prepared: Prepared) -> Any:
+        if callable(self.body):
+            return self.body(world, prepared)
+        return self.body
+
+
+def default_refusal(role: str) -> int:
+    return 401 if role == "anonymous" else 403
+
+
+def _modules() -> list[ModuleType]:
+    return [
+        importlib.import_module(f"{__name__}.{info.name}")
+        for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name)
+    ]
+
+
+def _ordered(modules: list[ModuleType]) -> list[ModuleType]:
+    # The foundation's world comes first: features build on its ids.
+    def key(module: ModuleType) -> tuple[bool, str]:
+        return (module.__name__.rsplit(".", 1)[-1] != "foundation", module.__name__)
+
+    return sorted(modules, key=key)
+
+
+def all_cases() -> list[Case]:
+    cases: list[Case] = []
+    for module in _ordered(_modules()):
+        cases.extend(getattr(module, "CASES", []))
+    return cases
+
+
+def setup_hooks() -> list[Callable[[World], Awaitable[None]]]:
+    return [m.setup_world for m in _ordered(_modules()) if hasattr(m, "setup_world")]
