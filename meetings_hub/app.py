@@ -12,8 +12,9 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from meetings_hub import api, pages, pages_files, pages_rooms, pages_scheduling
+from meetings_hub import api, pages, pages_calendar, pages_files, pages_rooms, pages_scheduling
 from meetings_hub.actions.files import FileRuntime
+from meetings_hub.api import feeds as feeds_api
 from meetings_hub.api import files as api_files
 from meetings_hub.api import openapi
 from meetings_hub.api.system import healthz, metrics
@@ -92,9 +93,6 @@ async def create_app(settings: Settings) -> web.Application:
     pages_scheduling.install(app, hub)
 
     # feeds (issue 4)
-    from meetings_hub import pages_calendar
-    from meetings_hub.api import feeds as feeds_api
-
     feeds_api.install_files(app)
     pages_calendar.install(app)
 
