@@ -8,6 +8,7 @@ and Apple poll them for as long as the subscription lives.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import msgspec
@@ -15,7 +16,7 @@ from aiohttp import web
 
 from meetings_hub.actions import feeds, ics_import
 from meetings_hub.api.routing import ApiRoutes, Call, decode_body
-from meetings_hub.errors import BadRequest
+from meetings_hub.errors import BadRequest, NotFound
 from meetings_hub.keys import hub_key
 
 routes = ApiRoutes()
@@ -23,6 +24,7 @@ routes = ApiRoutes()
 # Clients may keep a copy but must ask again before using it; the ETag makes asking cheap.
 # "private": the address is a secret, shared caches must not keep it.
 _CACHE_CONTROL = "private, max-age=0, must-revalidate"
+_FEED_NAME = re.compile(r"([A-Za-z0-9_-]{1,100})\.ics")
 
 
 @routes.route(
@@ -116,7 +118,10 @@ def not_modified(request: web.Request, etag: str, last_modified: datetime) -> bo
 
 
 async def feed_file(request: web.Request) -> web.StreamResponse:
-    file = await feeds.feed_file(request.app[hub_key], request.match_info["token"])
+    token = _FEED_NAME.fullmatch(request.match_info["name"])
+    if token is None:
+        raise NotFound("Feed not found.")
+    file = await feeds.feed_file(request.app[hub_key], token.group(1))
     headers = {
         "ETag": file.etag,
         "Cache-Control": _CACHE_CONTROL,
@@ -135,5 +140,6 @@ async def feed_file(request: web.Request) -> web.StreamResponse:
 
 
 def install_files(app: web.Application) -> None:
-    # add_get also answers HEAD with the same headers and no body.
-    app.router.add_get(r"/feeds/{token:[A-Za-z0-9_-]+}.ics", feed_file)
+    # add_get also answers HEAD with the same headers and no body. The whole last segment is
+    # the parameter ("<token>.ics"), so that any other name answers the JSON 404.
+    app.router.add_get("/feeds/{name}", feed_file)
