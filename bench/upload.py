@@ -236,6 +236,7 @@ async def run(args: argparse.Namespace, hub_process: Any, bare_process: Any, wor
         await upload_once(target, 8 * BLOCK)
         target.speeds.clear()
         target.growths.clear()
+        target.cpu_speeds.clear()
     for round_no in range(args.rounds):
         order = targets if round_no % 2 == 0 else targets[::-1]
         for target in order:
