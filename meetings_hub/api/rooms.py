@@ -3,7 +3,7 @@ moderation and the attendance list. The live traffic is the /chat socket (docs/r
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
@@ -14,6 +14,9 @@ from meetings_hub.keys import chat_committer_key
 
 routes = ApiRoutes()
 TAG = "rooms"
+
+Id = Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]
+Seq = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
 
 
 class RoomSummary(msgspec.Struct):
@@ -68,11 +71,11 @@ class RoomState(msgspec.Struct):
 
 
 class DirectInput(msgspec.Struct, forbid_unknown_fields=True):
-    person_id: int
+    person_id: Id
 
 
 class ReadInput(msgspec.Struct, forbid_unknown_fields=True):
-    seq: int
+    seq: Seq
 
 
 class LockInput(msgspec.Struct, forbid_unknown_fields=True):
@@ -80,15 +83,15 @@ class LockInput(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class RemoveInput(msgspec.Struct, forbid_unknown_fields=True):
-    who: str
+    who: Annotated[str, msgspec.Meta(max_length=24)]
 
 
 class PostInput(msgspec.Struct, forbid_unknown_fields=True):
-    client_msg_id: str
-    text: str = ""
-    kind: str = "text"
+    client_msg_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    text: Annotated[str, msgspec.Meta(max_length=4000)] = ""
+    kind: Annotated[str, msgspec.Meta(max_length=20)] = "text"
     body: dict[str, Any] | None = None
-    mentions: list[int] = []
+    mentions: Annotated[list[Id], msgspec.Meta(max_length=50)] = []
 
 
 class Posted(msgspec.Struct):

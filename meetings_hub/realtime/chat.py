@@ -1,9 +1,10 @@
 """The /chat namespace: one method per event; the rules live in actions/chat.py.
 
 Every event answers through its ack, ``{"ok": true, ...}`` or ``{"ok": false, "error":
-{"code", "message"}}`` (see docs/realtime.md). Per-connection state is a ``Conn`` in the
-socket's session; per-process state (tabs per room, presence, the last broadcast seq per room)
-lives on the namespace object.
+{"code", "message"}}`` (see docs/realtime.md). Per-connection state is a ``Conn`` in
+``self.conns`` by sid (a plain dict lookup per event: cheaper than ``get_session``, which this
+hot path would pay on every message); per-process state (tabs per room, presence, the last
+broadcast seq per room) lives on the namespace object too.
 """
 
 from __future__ import annotations
