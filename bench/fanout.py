@@ -604,6 +604,37 @@ def print_summary(summary: dict[str, Any]) -> None:
         )
 
 
+def markdown(report: dict[str, Any]) -> str:
+    """The tables RESULTS.md quotes, from one results file."""
+    c = report["conditions"]
+    lines = [
+        f"Run {c['utc']} at commit {c['commit']}, load average {c['loadavg']} at the start and "
+        f"{c.get('loadavg_end')} at the end ({c['cpus']} CPUs).",
+        "",
+        "| server | # | msg/s | deliveries/s | p50 ms | p99 ms | missing | lost | server CPU "
+        "| waited | µs/delivery | result |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for run in report["ramps"]:
+        for s in run["steps"]:
+            verdict = "pass" if s["passed"] else "fail"
+            lines.append(
+                f"| {run['target']} | {run['repeat']} | {s['rate']} | {s['deliveries_per_s']:.0f} "
+                f"| {s['p50_ms']:.0f} | {s['p99_ms']:.0f} | {s['missing']} | {s['lost']} "
+                f"| {s['server_cpu']:.0%} | {s['server_waiting']:.0%} "
+                f"| {s['server_us_per_delivery']:.0f} | {verdict} |"
+            )
+    if report["idle"]:
+        lines += ["", "| server | # | compression | sockets | negotiated | KiB per connection |"]
+        lines += ["| --- | --- | --- | ---: | ---: | ---: |"]
+        for i in report["idle"]:
+            lines.append(
+                f"| {i['target']} | {i['repeat']} | {'on' if i['compression'] else 'off'} "
+                f"| {i['clients']} | {i['negotiated']} | {i['per_connection_kib']} |"
+            )
+    return "\n".join(lines)
+
+
 def conditions() -> dict[str, Any]:
     def version(package: str) -> str:
         with contextlib.suppress(metadata.PackageNotFoundError):
@@ -703,6 +734,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="JSON result file (default bench/results/fanout-<time>.json).",
     )
     parser.add_argument(
+        "--markdown",
+        type=Path,
+        metavar="RESULTS_JSON",
+        help="Print the tables of an earlier results file as Markdown, and do nothing else.",
+    )
+    parser.add_argument(
         "--quick",
         action="store_true",
         help="A few seconds in a tiny configuration: checks the tooling only.",
@@ -755,6 +792,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.markdown:
+        print(markdown(json.loads(args.markdown.read_text())))
+        return 0
     if args.generator_core is not None:
         os.sched_setaffinity(0, {args.generator_core})
     report = asyncio.run(main_async(args))
