@@ -47,6 +47,7 @@ class Translations:
     def __init__(self, table: dict[str, dict[str, Text]]) -> None:
         self.table = table
         self._server: dict[str, list[tuple[re.Pattern[str], str]]] = {}
+        self._script_json: dict[str, tuple[str, str]] = {}
 
     @classmethod
     def load(cls, folder: Path) -> Translations:
@@ -95,6 +96,20 @@ class Translations:
             if key.startswith(SERVER_PREFIX)
         }
 
+    def script_json(self, language: str) -> tuple[str, str]:
+        """``for_page`` and ``server_table`` as JSON for <script> blocks, made once per language.
+
+        Every request's template context carries them (aiohttp_jinja2 builds the context for
+        API and socket.io requests too), and a socket.io connection keeps its request for as
+        long as it lives: building them per request cost ~12 KiB per idle connection and
+        grows with every feature's texts (bench/RESULTS.md, chat fan-out)."""
+        if language not in self._script_json:
+            self._script_json[language] = (
+                _for_script(self.for_page(language)),
+                _for_script(self.server_table(language)),
+            )
+        return self._script_json[language]
+
     def server_message(self, language: str, message: str) -> str:
         """The API's English message in ``language``; unknown messages stay as they are."""
         if language not in self._server:
@@ -106,6 +121,11 @@ class Translations:
             if found:
                 return translated.format(**found.groupdict())
         return message
+
+
+def _for_script(value: object) -> str:
+    # Inside <script type="application/json">, "</" would end the element early.
+    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
 
 
 def _pattern(english: str) -> re.Pattern[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -56,6 +55,7 @@ async def context(request: web.Request) -> dict[str, Any]:
             return f"/static/{path}"
         return str(request.app.router["static"].url_for(filename=path))
 
+    page_json, server_json = hub.translations.script_json(lang)
     return {
         "t": t,
         "static": static,
@@ -72,8 +72,8 @@ async def context(request: web.Request) -> dict[str, Any]:
         "saved": request.query.get("saved") == "1",
         "invited": request.query.get("invited") == "1",
         "demo_mode": hub.settings.demo_mode,
-        "i18n_json": _script_json(hub.translations.for_page(lang)),
-        "i18n_server_json": _script_json(hub.translations.server_table(lang)),
+        "i18n_json": page_json,
+        "i18n_server_json": server_json,
         "Role": Role,
     }
 
@@ -81,11 +81,6 @@ async def context(request: web.Request) -> dict[str, Any]:
 def _zone_name(label: str, zone: str) -> str:
     # A zone without a translated name (set through the API) is shown by its own name.
     return zone if label.startswith("timezone.") else label
-
-
-def _script_json(value: object) -> str:
-    # Inside <script type="application/json">, "</" would end the element early.
-    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
 
 
 def _require_person(request: web.Request) -> Actor:

@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 import aiohttp_jinja2
 from aiohttp import web
 
-from meetings_hub.actions import meeting_view, occurrences, rsvp
+from meetings_hub.actions import attendance, feeds, meeting_view, occurrences, rsvp
 from meetings_hub.actions.access import scope_of
 from meetings_hub.actions.reminders import ReminderScheduler
 from meetings_hub.actions.when import range_text, rule_text
 from meetings_hub.domain import Actor, GuestCategory
-from meetings_hub.errors import NotFound
+from meetings_hub.errors import Forbidden, NotFound
 from meetings_hub.hub import Hub
 from meetings_hub.keys import actor_key, hub_key
 from meetings_hub.pages import language_of
@@ -156,8 +156,14 @@ async def meeting_page(request: web.Request) -> dict[str, Any]:
             item.timezone,
         )
     own_library = actor.person.library_id if actor.person else None
+    try:
+        present = await attendance.for_meeting(hub, actor, item.id)
+    except (Forbidden, NotFound):
+        present = None  # only organisers, the lead library and coordinators see who attended
     return {
         "meeting": item,
+        "attendance": present,
+        "feeds": await feeds.my_feeds(hub, actor) if actor.person else [],
         "rule_text": rule,
         "own_library": next((lib for lib in item.libraries if lib.library_id == own_library), None),
         "answers": ("accepted", "tentative", "declined"),

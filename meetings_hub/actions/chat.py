@@ -37,6 +37,9 @@ MAX_DESCRIPTION = 255
 STATUSES = ("available", "away", "busy", "invisible", "offline")
 # Kinds other features may post; each carries a JSON object in ``body``.
 MESSAGE_KINDS = ("text", "file")
+# What people may send themselves: a file card is made only by the server, after the file's
+# commit, so nobody can post a card for a file that was not shared in that room.
+CLIENT_KINDS = ("text",)
 
 _REFUSALS = {
     "not_found": (NotFound, "Room not found."),
@@ -149,7 +152,13 @@ def require_str(data: dict[str, Any], name: str, *, max_len: int, code: str = "t
     return value
 
 
-def check_new_message(access: RoomAccess, actor: Actor, data: dict[str, Any]) -> NewMessage:
+def check_new_message(
+    access: RoomAccess,
+    actor: Actor,
+    data: dict[str, Any],
+    *,
+    kinds: tuple[str, ...] = CLIENT_KINDS,
+) -> NewMessage:
     client_msg_id = data.get("client_msg_id")
     if not isinstance(client_msg_id, str) or not 1 <= len(client_msg_id) <= MAX_CLIENT_MSG_ID:
         raise ChatError(
@@ -157,8 +166,8 @@ def check_new_message(access: RoomAccess, actor: Actor, data: dict[str, Any]) ->
             code="bad_request",
         )
     kind = data.get("kind", "text")
-    if kind not in MESSAGE_KINDS:
-        raise ChatError(f"kind must be one of {', '.join(MESSAGE_KINDS)}.", code="bad_request")
+    if kind not in kinds:
+        raise ChatError(f"kind must be one of {', '.join(kinds)}.", code="bad_request")
     text = require_str(data, "text", max_len=MAX_TEXT).strip()
     body_json: str | None = None
     if kind == "text":
@@ -302,12 +311,19 @@ def raise_refusal(stored: Stored) -> dict[str, Any]:
 
 
 async def post_message(
-    hub: Hub, committer: GroupCommitter, actor: Actor, room_id: int, data: dict[str, Any]
+    hub: Hub,
+    committer: GroupCommitter,
+    actor: Actor,
+    room_id: int,
+    data: dict[str, Any],
+    *,
+    kinds: tuple[str, ...] = CLIENT_KINDS,
 ) -> tuple[dict[str, Any], bool]:
-    """For server-side posts (file cards, REST): check access, store, broadcast."""
+    """For posts outside the socket (REST; file cards with ``kinds=MESSAGE_KINDS``): check
+    access, store, broadcast."""
     async with hub.db.read() as reader:
         access = await check_room_access(reader, actor, room_id)
-    stored = await committer.submit(check_new_message(access, actor, data))
+    stored = await committer.submit(check_new_message(access, actor, data, kinds=kinds))
     return raise_refusal(stored), stored.duplicate
 
 

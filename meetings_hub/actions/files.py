@@ -472,6 +472,7 @@ async def notify_file_shared(
                 "text": shared.name,
                 "body": file_card_body(shared),
             },
+            kinds=chat.MESSAGE_KINDS,
         )
     except AppError:
         async with hub.db.write() as tx:

@@ -26,10 +26,14 @@ class Links:
         return f"meeting-{meeting_id}@{self.site_domain}"
 
     def join(self, meeting: Meeting) -> str:
-        """Online sessions are joined at the meeting page until a chat room link is set."""
+        """Online sessions are joined in their chat room (or at a link the organiser gave)."""
         if meeting.kind == "in_person":
             return ""
-        return meeting.join_url or self.page(meeting.id)
+        return meeting.join_url or self.room(meeting.id)
+
+    def room(self, meeting_id: int) -> str:
+        """The meeting's session room; the page opens the room on first use."""
+        return f"{self.page(meeting_id)}/room"
 
 
 def recurrence(rule: Rule) -> Recurrence:

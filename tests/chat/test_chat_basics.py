@@ -57,6 +57,17 @@ async def test_errors_come_back_in_the_ack(server: Server) -> None:
             ({"room_id": "7", "client_msg_id": "a", "text": "x"}, "bad_request"),
             ({"room_id": room_id, "client_msg_id": 1, "text": "x"}, "bad_request"),
             ({"room_id": room_id, "client_msg_id": "a", "text": "   "}, "empty"),
+            # File cards come only from the server, after the upload committed.
+            (
+                {
+                    "room_id": room_id,
+                    "client_msg_id": "a",
+                    "kind": "file",
+                    "text": "plan.pdf",
+                    "body": {"file_id": 1},
+                },
+                "bad_request",
+            ),
         ]
         for payload, code in cases:
             ack = await c.call("send", payload)

@@ -255,7 +255,10 @@ async def test_guest_enters_by_link(site, chromium, shots) -> None:
         await page.fill("#g-name", "Jan Kowalski, wójt")
         await page.select_option("#g-cat", "local_authority")
         await page.click("main button[type=submit]")
-        await page.wait_for_url(site.url + "/")
+        # The guest lands in the meeting's room; the home page shows the meeting and links back.
+        await page.wait_for_url(re.compile(r"/rooms/\d+$"))
+        await page.goto(site.url + "/")
+        assert await page.get_attribute("a[href='/rooms/guest']", "class") == "button primary"
         text = await check_page(page, shots, "guest-home-pl")
         assert "Witamy, Jan Kowalski, wójt" in text
         assert "Spotkanie sieci: planowanie wiosennych warsztatów" in text
