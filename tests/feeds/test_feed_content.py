@@ -139,7 +139,7 @@ async def test_network_feed_content_and_interop_across_dst(server, client_factor
     for name in ("DTSTAMP", "LAST-MODIFIED", "LOCATION", "URL", "DESCRIPTION", "CONFERENCE",
                  "STATUS", "TRANSP", "SEQUENCE", "CATEGORIES"):  # fmt: skip
         assert name in override, name
-    page = f"{server.url}/meetings/{series}"
+    page = f"{server.url}/meetings/{series}/room"  # online sessions are joined in their room
     assert str(master["LOCATION"]) == page and str(master["URL"]) == page
     assert str(master["CONFERENCE"]) == page
     assert master["CONFERENCE"].params["VALUE"] == "URI"
