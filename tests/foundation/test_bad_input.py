@@ -15,6 +15,7 @@ from typing import Any
 
 import aiohttp
 import msgspec
+import msgspec.inspect
 
 from meetings_hub import api
 from tests.foundation.walk_support import (
@@ -40,8 +41,26 @@ def required_fields(kind: type) -> list[str]:
         return []
 
 
+def max_lengths(kind: type) -> dict[str, int]:
+    """Declared ``max_length`` of each text field (chat messages may be 4,000 characters)."""
+    try:
+        info = msgspec.inspect.type_info(kind)
+    except (TypeError, ValueError):
+        return {}
+    found: dict[str, int] = {}
+    for field in getattr(info, "fields", ()):
+        types = (
+            field.type.types if isinstance(field.type, msgspec.inspect.UnionType) else (field.type,)
+        )
+        for t in types:
+            if isinstance(t, msgspec.inspect.StrType) and t.max_length is not None:
+                found[field.encode_name] = t.max_length
+    return found
+
+
 def bad_bodies(valid: Any, kind: type) -> list[tuple[str, Any]]:
     """(label, JSON value) pairs that must all be refused."""
+    limits = max_lengths(kind)
     out: list[tuple[str, Any]] = [
         ("array instead of object", [valid]),
         ("string instead of object", "text"),
@@ -57,7 +76,8 @@ def bad_bodies(valid: Any, kind: type) -> list[tuple[str, Any]]:
         out.append((f"{name} as an object", {**valid, name: {"nested": True}}))
         if isinstance(value, str):
             out.append((f"{name} as a number", {**valid, name: 12}))
-            out.append((f"{name} far too long", {**valid, name: "x" * 3000}))
+            too_long = max(limits.get(name, 0) + 1, 3000)
+            out.append((f"{name} far too long", {**valid, name: "x" * too_long}))
         if isinstance(value, bool):
             out.append((f"{name} as a string", {**valid, name: "yes"}))
         elif isinstance(value, int):
