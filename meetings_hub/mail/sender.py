@@ -27,6 +27,9 @@ from meetings_hub.storage.timefmt import now_utc
 
 log = logging.getLogger(__name__)
 
+# How long stop() waits for the sending task to finish after cancelling it.
+STOP_SECONDS = 5.0
+
 
 class MailSender:
     def __init__(self, db: Database, settings: Settings) -> None:
@@ -44,10 +47,13 @@ class MailSender:
             self._task = asyncio.create_task(self._run(), name="mail-sender")
 
     async def stop(self) -> None:
+        # Bounded: a shutdown must never wait for ever on this task. A claim it still holds is
+        # given back when the claim goes stale (mail_claim_seconds), so nothing is lost.
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            done, _ = await asyncio.wait({self._task}, timeout=STOP_SECONDS)
+            if not done:
+                log.warning("mail sender did not stop within %s s", STOP_SECONDS)
             self._task = None
 
     def wake(self) -> None:
@@ -61,8 +67,11 @@ class MailSender:
             except Exception:
                 log.exception("mail sender round failed")
             self._wake.clear()
+            # asyncio.timeout, not wait_for: on Python 3.11 a cancel that meets wait_for's inner
+            # task could be lost, leaving stop() (and the server's shutdown) waiting for ever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.settings.mail_poll_seconds)
+                async with asyncio.timeout(self.settings.mail_poll_seconds):
+                    await self._wake.wait()
 
     async def send_due(self, limit: int = 20) -> int:
         now = now_utc()
