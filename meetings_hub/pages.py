@@ -83,21 +83,37 @@ def _zone_name(label: str, zone: str) -> str:
     return zone if label.startswith("timezone.") else label
 
 
-def _require_person(request: web.Request) -> Actor:
+# Shared by every page module (pages_*.py): how a page asks for a sign-in and reads an id.
+
+
+def sign_in_redirect(request: web.Request) -> web.HTTPSeeOther:
+    return web.HTTPSeeOther(f"/login?next={quote(request.path_qs, safe='/')}")
+
+
+def require_person(request: web.Request) -> Actor:
+    """A signed-in person; anyone else is sent to sign in."""
     actor: Actor = request[actor_key]
     if actor.person is None:
-        raise web.HTTPSeeOther(f"/login?next={quote(request.path_qs, safe='/')}")
+        raise sign_in_redirect(request)
     return actor
 
 
-def _int(request: web.Request, name: str) -> int:
+def require_signed_in(request: web.Request) -> Actor:
+    """A signed-in person or a guest who entered by link."""
+    actor: Actor = request[actor_key]
+    if actor.is_anonymous:
+        raise sign_in_redirect(request)
+    return actor
+
+
+def page_id(request: web.Request, name: str, what: str = "Page") -> int:
     # SQLite integers are signed 64-bit; a larger id would reach the database as an error.
     try:
         value = int(request.match_info[name])
     except ValueError:
-        raise NotFound("Page not found.") from None
+        raise NotFound(f"{what} not found.") from None
     if not 0 < value < 2**63:
-        raise NotFound("Page not found.")
+        raise NotFound(f"{what} not found.")
     return value
 
 
@@ -123,7 +139,7 @@ async def home_page(request: web.Request) -> dict[str, Any]:
     hub = request.app[hub_key]
     if actor.guest is not None:
         return {"guest": actor.guest, "meeting": await home.guest_meeting(hub, actor)}
-    actor = _require_person(request)
+    actor = require_person(request)
     view = await home.overview(hub, actor)
     role = actor.person.role  # type: ignore[union-attr]
     return {"view": view, "is_coordinator": role is Role.COORDINATOR}
@@ -131,7 +147,7 @@ async def home_page(request: web.Request) -> dict[str, Any]:
 
 @aiohttp_jinja2.template("libraries.html")
 async def libraries_page(request: web.Request) -> dict[str, Any]:
-    actor = _require_person(request)
+    actor = require_person(request)
     hub = request.app[hub_key]
     async with hub.db.read() as reader:
         scope = await scope_of(reader, actor)
@@ -146,9 +162,9 @@ async def libraries_page(request: web.Request) -> dict[str, Any]:
 
 @aiohttp_jinja2.template("library.html")
 async def library_page(request: web.Request) -> dict[str, Any]:
-    actor = _require_person(request)
+    actor = require_person(request)
     hub = request.app[hub_key]
-    library = await network.get_library(hub, actor, _int(request, "library_id"))
+    library = await network.get_library(hub, actor, page_id(request, "library_id"))
     async with hub.db.read() as reader:
         scope = await scope_of(reader, actor)
     staff = [p for p in await people.list_people(hub, actor) if p.library_id == library.id]
@@ -168,7 +184,7 @@ async def library_page(request: web.Request) -> dict[str, Any]:
 
 @aiohttp_jinja2.template("networks.html")
 async def networks_page(request: web.Request) -> dict[str, Any]:
-    actor = _require_person(request)
+    actor = require_person(request)
     hub = request.app[hub_key]
     return {
         "networks": await network.list_networks(hub, actor),
@@ -178,9 +194,9 @@ async def networks_page(request: web.Request) -> dict[str, Any]:
 
 @aiohttp_jinja2.template("network.html")
 async def network_page(request: web.Request) -> dict[str, Any]:
-    actor = _require_person(request)
+    actor = require_person(request)
     hub = request.app[hub_key]
-    item = await network.get_network(hub, actor, _int(request, "network_id"))
+    item = await network.get_network(hub, actor, page_id(request, "network_id"))
     async with hub.db.read() as reader:
         scope = await scope_of(reader, actor)
     member_ids = {m.library_id for m in item.members if m.active}
@@ -196,7 +212,7 @@ async def network_page(request: web.Request) -> dict[str, Any]:
 
 @aiohttp_jinja2.template("people.html")
 async def people_page(request: web.Request) -> dict[str, Any]:
-    actor = _require_person(request)
+    actor = require_person(request)
     hub = request.app[hub_key]
     async with hub.db.read() as reader:
         scope = await scope_of(reader, actor)
@@ -229,7 +245,7 @@ async def people_page(request: web.Request) -> dict[str, Any]:
 
 @aiohttp_jinja2.template("profile.html")
 async def profile_page(request: web.Request) -> dict[str, Any]:
-    actor = _require_person(request)
+    actor = require_person(request)
     own = actor.person.timezone  # type: ignore[union-attr]
     hub = request.app[hub_key]
     lang = language_of(request)
@@ -242,7 +258,7 @@ async def profile_page(request: web.Request) -> dict[str, Any]:
 
 @aiohttp_jinja2.template("outbox.html")
 async def outbox_page(request: web.Request) -> dict[str, Any]:
-    actor = _require_person(request)
+    actor = require_person(request)
     return {"mails": await outbox.list_mail(request.app[hub_key], actor)}
 
 

@@ -12,8 +12,8 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from meetings_hub.actions import calendar_view, feeds, ics_import
-from meetings_hub.domain import Actor
-from meetings_hub.keys import actor_key, hub_key
+from meetings_hub.keys import hub_key
+from meetings_hub.pages import require_person
 
 VIEWS = ("month", "list")
 
@@ -73,9 +73,8 @@ def _by_day(
 
 @aiohttp_jinja2.template("calendar.html")
 async def calendar_page(request: web.Request) -> dict[str, Any]:
-    actor: Actor = request[actor_key]
-    if actor.person is None:
-        raise web.HTTPSeeOther(f"/login?next={request.path_qs}")
+    actor = require_person(request)
+    assert actor.person is not None
     hub = request.app[hub_key]
     zone_name = actor.person.timezone
     zone = ZoneInfo(zone_name)

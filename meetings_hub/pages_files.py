@@ -8,8 +8,8 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from meetings_hub.actions import files
-from meetings_hub.domain import Actor
-from meetings_hub.keys import actor_key, hub_key
+from meetings_hub.keys import hub_key
+from meetings_hub.pages import require_signed_in
 
 
 def human_size(size: int, lang: str = "pl") -> str:
@@ -26,9 +26,7 @@ def human_size(size: int, lang: str = "pl") -> str:
 
 @aiohttp_jinja2.template("files_storage.html")
 async def storage_page(request: web.Request) -> dict[str, Any]:
-    actor: Actor = request[actor_key]
-    if actor.is_anonymous:
-        raise web.HTTPSeeOther(f"/login?next={request.path_qs}")
+    actor = require_signed_in(request)
     usage = await files.storage_usage(request.app[hub_key], actor)
     return {"usage": usage, "human_size": human_size}
 

@@ -16,21 +16,12 @@ from meetings_hub.actions import network, people, rooms
 from meetings_hub.domain import Actor
 from meetings_hub.errors import NotFound
 from meetings_hub.hub import Hub
-from meetings_hub.keys import actor_key, hub_key
-
-
-def _actor(request: web.Request) -> Actor:
-    actor: Actor = request[actor_key]
-    if actor.is_anonymous:
-        raise web.HTTPSeeOther(f"/login?next={request.path_qs}")
-    return actor
+from meetings_hub.keys import hub_key
+from meetings_hub.pages import page_id, require_signed_in
 
 
 def _room_id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["room_id"])
-    except ValueError:
-        raise NotFound("Room not found.") from None
+    return page_id(request, "room_id", "Room")
 
 
 def _me(actor: Actor) -> dict[str, Any]:
@@ -55,7 +46,7 @@ def _me(actor: Actor) -> dict[str, Any]:
 
 async def guest_room(request: web.Request) -> web.StreamResponse:
     """Where a guest lands after entering by link: their session's room (opened on first use)."""
-    actor = _actor(request)
+    actor = require_signed_in(request)
     if actor.guest is None:
         raise web.HTTPSeeOther("/rooms")
     room_id = await rooms.room_for_meeting(request.app[hub_key], actor, actor.guest.meeting_id)
@@ -64,18 +55,15 @@ async def guest_room(request: web.Request) -> web.StreamResponse:
 
 async def meeting_room(request: web.Request) -> web.StreamResponse:
     """The link from a meeting's page to its session room (opened on first use)."""
-    actor = _actor(request)
-    try:
-        meeting_id = int(request.match_info["meeting_id"])
-    except ValueError:
-        raise NotFound("Meeting not found.") from None
+    actor = require_signed_in(request)
+    meeting_id = page_id(request, "meeting_id", "Meeting")
     room_id = await rooms.room_for_meeting(request.app[hub_key], actor, meeting_id)
     raise web.HTTPSeeOther(f"/rooms/{room_id}")
 
 
 @aiohttp_jinja2.template("rooms.html")
 async def rooms_page(request: web.Request) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = require_signed_in(request)
     if actor.guest is not None:
         raise web.HTTPSeeOther("/rooms/guest")
     hub = request.app[hub_key]
@@ -92,7 +80,7 @@ async def rooms_page(request: web.Request) -> dict[str, Any]:
 
 @aiohttp_jinja2.template("room.html")
 async def room_page(request: web.Request) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = require_signed_in(request)
     hub = request.app[hub_key]
     access = await rooms.check_room_access_hub(hub, actor, _room_id(request))
     room = access.room

@@ -18,30 +18,12 @@ from meetings_hub.actions.when import range_text, rule_text
 from meetings_hub.domain import Actor, GuestCategory
 from meetings_hub.errors import Forbidden, NotFound
 from meetings_hub.hub import Hub
-from meetings_hub.keys import actor_key, hub_key
-from meetings_hub.pages import language_of
+from meetings_hub.keys import hub_key
+from meetings_hub.pages import language_of, page_id, require_person, require_signed_in
 from meetings_hub.scheduling.recurrence import WEEKDAYS, Rule
 from meetings_hub.storage.timefmt import now_utc
 
 reminders_key: web.AppKey[ReminderScheduler] = web.AppKey("reminders")
-
-
-def _person(request: web.Request) -> Actor:
-    actor: Actor = request[actor_key]
-    if actor.person is None:
-        raise web.HTTPSeeOther(f"/login?next={request.path_qs}")
-    return actor
-
-
-def _int(request: web.Request, name: str) -> int:
-    # SQLite integers are signed 64-bit; a larger id is simply not there.
-    try:
-        value = int(request.match_info[name])
-    except ValueError:
-        raise NotFound("Page not found.") from None
-    if not 0 < value < 2**63:
-        raise NotFound("Page not found.")
-    return value
 
 
 def _zone_of(actor: Actor, fallback: str) -> str:
@@ -66,7 +48,7 @@ def _helpers(request: web.Request, tz: str) -> dict[str, Any]:
 
 @aiohttp_jinja2.template("meetings.html")
 async def meetings_page(request: web.Request) -> dict[str, Any]:
-    actor = _person(request)
+    actor = require_person(request)
     hub = request.app[hub_key]
     now = now_utc()
     items = await occurrences.list_occurrences(
@@ -91,7 +73,7 @@ def _form_context(request: web.Request, tz: str) -> dict[str, Any]:
 
 @aiohttp_jinja2.template("meeting_form.html")
 async def new_page(request: web.Request) -> dict[str, Any]:
-    actor = _person(request)
+    actor = require_person(request)
     hub = request.app[hub_key]
     raw = request.query.get("network_id")
     network_id = int(raw) if raw and raw.isdigit() else None
@@ -106,9 +88,9 @@ async def new_page(request: web.Request) -> dict[str, Any]:
 
 @aiohttp_jinja2.template("meeting_form.html")
 async def edit_page(request: web.Request) -> dict[str, Any]:
-    actor = _person(request)
+    actor = require_person(request)
     hub = request.app[hub_key]
-    item = await meeting_view.view(hub, actor, _int(request, "meeting_id"))
+    item = await meeting_view.view(hub, actor, page_id(request, "meeting_id"))
     if not item.may_manage:
         raise NotFound("Meeting not found.")
     defaults = await meeting_view.form_defaults(hub, actor, item.network_id)
@@ -124,9 +106,9 @@ async def edit_page(request: web.Request) -> dict[str, Any]:
 
 @aiohttp_jinja2.template("meeting_occurrence_form.html")
 async def occurrence_page(request: web.Request) -> dict[str, Any]:
-    actor = _person(request)
+    actor = require_person(request)
     hub = request.app[hub_key]
-    item = await meeting_view.view(hub, actor, _int(request, "meeting_id"), upcoming=200)
+    item = await meeting_view.view(hub, actor, page_id(request, "meeting_id"), upcoming=200)
     if not item.may_manage:
         raise NotFound("Meeting not found.")
     raw = request.match_info["original_start"]
@@ -140,11 +122,9 @@ async def occurrence_page(request: web.Request) -> dict[str, Any]:
 
 @aiohttp_jinja2.template("meeting.html")
 async def meeting_page(request: web.Request) -> dict[str, Any]:
-    actor: Actor = request[actor_key]
-    if actor.person is None and actor.guest is None:
-        raise web.HTTPSeeOther(f"/login?next={request.path_qs}")
+    actor = require_signed_in(request)
     hub = request.app[hub_key]
-    item = await meeting_view.view(hub, actor, _int(request, "meeting_id"))
+    item = await meeting_view.view(hub, actor, page_id(request, "meeting_id"))
     lang = language_of(request)
     rule = None
     if item.recurrence is not None:

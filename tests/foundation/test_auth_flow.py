@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
+import aiohttp
+
 from tests.support import COORDINATOR, LEAD, PARTNER, Client
 
 
@@ -91,6 +95,22 @@ async def test_demo_accounts_refused_outside_demo_mode(tmp_path) -> None:
 
 async def test_page_ids_beyond_sqlite_integers_are_not_found(server, client_factory) -> None:
     c = await client_factory(COORDINATOR)
-    for path in ("/libraries/9223372036854775808", "/networks/18446744073709551616"):
+    for path in (
+        "/libraries/9223372036854775808",
+        "/networks/18446744073709551616",
+        "/meetings/9223372036854775808",
+        "/meetings/9223372036854775808/room",
+        "/rooms/9223372036854775808",
+    ):
         async with c.session.get(server.url + path) as response:
             assert response.status == 404, path
+
+
+async def test_feature_pages_send_visitors_to_sign_in_with_the_page_encoded(server) -> None:
+    async with aiohttp.ClientSession() as http:
+        for path in ("/calendar?view=list&month=2026-11", "/rooms/1", "/storage"):
+            async with http.get(server.url + path, allow_redirects=False) as r:
+                assert r.status == 303, path
+                location = urlsplit(r.headers["Location"])
+                assert location.path == "/login", path
+                assert parse_qs(location.query)["next"] == [path], path
