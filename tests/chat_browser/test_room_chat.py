@@ -79,3 +79,25 @@ async def test_markup_in_a_message_stays_text(server, browser, shots) -> None:
     await lead.wait_for_timeout(500)
     assert dialogs == []
     await lead.screenshot(path=str(shots / "xss-as-text.png"))
+
+
+async def test_my_presence_echo_does_not_wipe_a_description_being_typed(
+    server, browser, shots
+) -> None:
+    # The same person in two tabs: the first is typing a description when the second saves a
+    # status. The server's presence echo reaches the first tab and must not erase the typing
+    # (it did: the status select saves at once, and its echo cleared the field being filled).
+    _, link = await meeting_with_guest_link(server)
+    guest = await guest_page(browser, link)
+    lead = await person_page(browser, server, LEAD)
+    other_tab = await lead.context.new_page()
+    for page in (lead, other_tab):
+        await page.goto(guest.url)
+        await page.wait_for_selector("#connection[data-state=connected]")
+    await lead.fill("#presence-description", "zaraz wracam, kawa")
+    await other_tab.select_option("#presence-status", "busy")
+    await lead.wait_for_function("document.querySelector('#presence-status').value === 'busy'")
+    assert await lead.input_value("#presence-description") == "zaraz wracam, kawa"
+    await lead.click("#my-presence button[type=submit]")
+    await guest.wait_for_selector("#participants li.status-busy:has-text('zaraz wracam, kawa')")
+    await guest.screenshot(path=str(shots / "presence-seen-by-guest.png"))

@@ -6,13 +6,20 @@ export function setupMyPresence(form, connection) {
   const status = form.querySelector("select");
   const description = form.querySelector("input");
   const note = form.querySelector(".form-status");
+  // True while the description holds typing not yet saved: an echo of an earlier save (say,
+  // of the status change) must not wipe what the person is still writing.
+  let editing = false;
+  description.addEventListener("input", () => {
+    editing = true;
+  });
   const apply = (presence) => {
     if (!presence) return;
     if (presence.status) status.value = presence.status;
-    if (typeof presence.description === "string") description.value = presence.description;
+    if (typeof presence.description === "string" && !editing) description.value = presence.description;
   };
   const save = async () => {
     note.textContent = t("action.sending");
+    editing = false;
     try {
       await connection.call("presence", { status: status.value, description: description.value.trim() });
       note.textContent = t("rooms.presence.saved");
