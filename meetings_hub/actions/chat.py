@@ -120,6 +120,16 @@ async def replay(hub: Hub, room_id: int, last_seq: int, limit: int) -> list[dict
     return [message_dict(r) for r in rows]
 
 
+async def replay_changes(
+    hub: Hub, room_id: int, last_change: int, up_to_seq: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """Messages the client holds (``seq <= up_to_seq``) that were edited or deleted after its
+    ``last_change``, as they are now; and the room's change number to remember."""
+    async with hub.db.read() as reader:
+        rows, now = await chat.changed_after(reader, room_id, last_change, up_to_seq, limit)
+    return [message_dict(r) for r in rows], now
+
+
 async def room_reads(hub: Hub, room_id: int) -> list[dict[str, Any]]:
     async with hub.db.read() as reader:
         rows = await chat.reads(reader, room_id)

@@ -251,6 +251,7 @@ class ChatNamespace(socketio.AsyncNamespace):
         room_id = chat.require_int(data, "room_id")
         assert room_id is not None
         last_seq = chat.require_int(data, "last_seq", required=False)
+        last_change = chat.require_int(data, "last_change", required=False)
         access = await chat.check_join(self.hub, conn.actor, room_id)
         limit = self.hub.settings.chat_replay_limit
         replayed, truncated = 0, False
@@ -261,6 +262,14 @@ class ChatNamespace(socketio.AsyncNamespace):
             await self.enter_room(sid, room)
         else:
             replayed, truncated = await self._replay_then_enter(sid, room_id, last_seq, limit)
+        room_change = int(access.room["last_change"])
+        if last_seq is not None and last_change is not None:
+            # In the room already, so a change committed after this read is broadcast to us;
+            # one both read and broadcast arrives twice, which the client's upsert absorbs.
+            changed, room_change = await chat.replay_changes(
+                self.hub, room_id, last_change, last_seq, limit
+            )
+            await self._send_to(sid, "message_updated", changed)
         first_tab = room_id not in conn.joined and self._add_tab(room_id, conn.who)
         conn.joined[room_id] = access
         if access.room["kind"] == "direct":
@@ -286,12 +295,23 @@ class ChatNamespace(socketio.AsyncNamespace):
                 "ended": room_info["ended_at"] is not None,
                 "may_moderate": access.may_moderate,
                 "last_seq": max(room_info["last_seq"], self.broadcast_seq.get(room_id, 0)),
+                "last_change": room_change,
             },
             "replayed": replayed,
             "truncated": truncated,
             "participants": self._participants(room),
             "reads": await chat.room_reads(self.hub, room_id),
         }
+
+    async def _send_to(self, sid: str, event: str, messages: list[dict[str, Any]]) -> None:
+        """Sends a replay to one socket, in order. Unbounded: its size is capped by the replay
+        limit, and a client catching up must not be taken for one that stopped reading."""
+        fast = self.fast
+        for message in messages:
+            if fast is not None:
+                fast.deliver(event, message, NAMESPACE, sid, bounded=False)
+            else:
+                await self.emit(event, message, to=sid)
 
     async def _replay_then_enter(
         self, sid: str, room_id: int, last_seq: int, limit: int
@@ -306,12 +326,7 @@ class ChatNamespace(socketio.AsyncNamespace):
         deadline = time.monotonic() + _JOIN_SETTLE_SECONDS
         while True:
             batch = await chat.replay(self.hub, room_id, cursor, limit - sent)
-            fast = self.fast
-            for message in batch:
-                if fast is not None:
-                    fast.deliver("message", message, NAMESPACE, sid, bounded=False)
-                else:
-                    await self.emit("message", message, to=sid)
+            await self._send_to(sid, "message", batch)
             if batch:
                 cursor = batch[-1]["seq"]
                 sent += len(batch)

@@ -281,6 +281,20 @@ async def after_seq(db: Reader | Tx, room_id: int, last_seq: int, limit: int) ->
     )
 
 
+async def changed_after(
+    db: Reader | Tx, room_id: int, last_change: int, up_to_seq: int, limit: int
+) -> tuple[list[Row], int]:
+    """Messages up to ``up_to_seq`` edited or deleted after change ``last_change``, oldest
+    change first, and the room's change number now."""
+    rows = await db.fetch_all(
+        f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND change_seq > ?"
+        " AND seq <= ? ORDER BY change_seq LIMIT ?",
+        (room_id, last_change, up_to_seq, limit),
+    )
+    room = await db.fetch_one("SELECT last_change FROM rooms WHERE id = ?", (room_id,))
+    return rows, int(room[0]) if room is not None else 0
+
+
 async def page_before(
     db: Reader | Tx, room_id: int, before_seq: int | None, limit: int
 ) -> list[Row]:
@@ -295,17 +309,32 @@ async def get_message(db: Reader | Tx, message_id: int) -> Row | None:
     return await db.fetch_one(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,))
 
 
+async def _next_change(tx: Tx, message_id: int) -> int:
+    """Gives the message its room's next change number (what a rejoining client asks after)."""
+    row = await tx.fetch_one(
+        "UPDATE rooms SET last_change = last_change + 1"
+        " WHERE id = (SELECT room_id FROM messages WHERE id = ?) RETURNING last_change",
+        (message_id,),
+    )
+    assert row is not None
+    return int(row[0])
+
+
 async def edit_message(tx: Tx, message_id: int, text: str) -> None:
+    change = await _next_change(tx, message_id)
     await tx.execute(
-        "UPDATE messages SET text = ?, edited_at = ? WHERE id = ?", (text, now_db(), message_id)
+        "UPDATE messages SET text = ?, edited_at = ?, change_seq = ? WHERE id = ?",
+        (text, now_db(), change, message_id),
     )
     await tx.execute("UPDATE messages_fts SET folded = ? WHERE rowid = ?", (fold(text), message_id))
 
 
 async def delete_message(tx: Tx, message_id: int, by: str) -> None:
+    change = await _next_change(tx, message_id)
     await tx.execute(
-        "UPDATE messages SET deleted_at = ?, deleted_by = ?, text = '', body = NULL WHERE id = ?",
-        (now_db(), by, message_id),
+        "UPDATE messages SET deleted_at = ?, deleted_by = ?, text = '', body = NULL,"
+        " change_seq = ? WHERE id = ?",
+        (now_db(), by, change, message_id),
     )
     await tx.execute("DELETE FROM messages_fts WHERE rowid = ?", (message_id,))
     await tx.execute("DELETE FROM message_mentions WHERE message_id = ?", (message_id,))

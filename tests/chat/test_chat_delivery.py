@@ -114,3 +114,51 @@ async def test_server_restart_recovers_by_seq(tmp_path: Path) -> None:
 async def _gone(client: ChatClient) -> bool:
     await wait_for(lambda: not client.sio.connected, 5)
     return True
+
+
+async def test_edits_and_deletions_made_while_away_are_replayed(server: Server) -> None:
+    room_id, lead_token, partner_token = await _room(server)
+    lead, away = ChatClient("lead"), ChatClient("away")
+    await lead.connect(server, lead_token)
+    await away.connect(server, partner_token)
+    try:
+        await lead.join(room_id)
+        first_join = await away.join(room_id)
+        change = first_join["room"]["last_change"]
+        sent = [(await lead.send(room_id, f"wiadomość {n}")) for n in range(3)]
+        await wait_for(lambda: len(away.seqs(room_id)) == 3)
+        await away.close()
+
+        # While the partner is away: one edit, one deletion, one new message.
+        assert (
+            await lead.call("edit", {"room_id": room_id, "id": sent[0]["id"], "text": "Poprawka"})
+        )["ok"]
+        assert (await lead.call("delete", {"room_id": room_id, "id": sent[1]["id"]}))["ok"]
+        await lead.send(room_id, "nowa")
+
+        back = _successor(away, "back")
+        await back.connect(server, partner_token)
+        ack = await back.call(
+            "join", {"room_id": room_id, "last_seq": back.last_seq[room_id], "last_change": change}
+        )
+        assert ack["ok"] and ack["room"]["last_change"] == change + 2
+        await wait_for(lambda: len(back.seqs(room_id)) == 4)
+        updates = [data for name, data in back.events if name == "message_updated"]
+        assert [(u["id"], u["text"], u["deleted"]) for u in updates] == [
+            (sent[0]["id"], "Poprawka", False),
+            (sent[1]["id"], "", True),
+        ]
+        assert back.seqs(room_id) == [1, 2, 3, 4]  # the new one as a message, once
+
+        # With the change number from that ack, a further rejoin has nothing to replay.
+        again = ChatClient("again")
+        await again.connect(server, partner_token)
+        await again.call(
+            "join", {"room_id": room_id, "last_seq": 4, "last_change": ack["room"]["last_change"]}
+        )
+        await asyncio.sleep(0.2)
+        assert [name for name, _ in again.events if name == "message_updated"] == []
+        await again.close()
+        await back.close()
+    finally:
+        await lead.close()

@@ -243,16 +243,21 @@ async function loadNewest() {
 // --- joining: on every (re)connect, with the last seq held, so the server replays the gap ---
 // While a (re)join replays what was missed, messages are not read out one by one.
 let catchingUp = false;
+// The room's change number (edits and deletions) as of our last join.
+let lastChange = null;
 
 async function join() {
   if (removed) return;
   let lastSeq = null;
   if (list.lastSeq > 0) lastSeq = list.lastSeq;
   else if (historyLoaded) lastSeq = 0;
+  const request = { room_id: roomId, last_seq: lastSeq };
+  // Edits and deletions made while we were away come back as message_updated events.
+  if (lastSeq !== null && lastChange !== null) request.last_change = lastChange;
   let ack;
   catchingUp = true;
   try {
-    ack = await connection.call("join", { room_id: roomId, last_seq: lastSeq });
+    ack = await connection.call("join", request);
   } catch (error) {
     catchingUp = false;
     if (error.code === "removed") removedFromRoom();
@@ -262,6 +267,7 @@ async function join() {
   showProblem("");
   catchingUp = false;
   applyRoom(ack.room || {});
+  if (ack.room && Number.isInteger(ack.room.last_change)) lastChange = ack.room.last_change;
   participants.reset(ack.participants);
   participants.presence({ who: me.who, name: me.name, guest: me.guest, ...mine });
   for (const read of ack.reads || []) list.setRead(read.who, read.seq);
