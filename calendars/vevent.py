@@ -89,7 +89,7 @@ def _component(event: Event, *, with_people: bool) -> icalendar.Event:
         vevent.add(
             "conference",
             event.conference_url,
-            parameters={"VALUE": "URI", "FEATURE": ["AUDIO", "VIDEO"], "LABEL": JOIN_LABEL},
+            parameters={"VALUE": "URI", "FEATURE": ["CHAT"], "LABEL": JOIN_LABEL},
         )
     if event.categories:
         vevent.add("categories", list(event.categories))

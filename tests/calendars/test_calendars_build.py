@@ -75,7 +75,7 @@ def test_online_event_carries_the_join_link_everywhere() -> None:
     assert lines_of(ics, "LOCATION") == [f"LOCATION:{link}"]
     assert lines_of(ics, "URL") == [f"URL:{link}"]
     assert lines_of(ics, "CONFERENCE") == [
-        f"CONFERENCE;FEATURE=AUDIO,VIDEO;LABEL=Dołącz do spotkania;VALUE=URI:{link}"
+        f"CONFERENCE;FEATURE=CHAT;LABEL=Dołącz do spotkania;VALUE=URI:{link}"
     ]
     description = icalendar.Calendar.from_ical(ics).walk("VEVENT")[0]["DESCRIPTION"]
     assert description.endswith(
