@@ -124,10 +124,12 @@ def test_cli_migrate_applies_then_reports_up_to_date(tmp_path: Path) -> None:
     assert second.returncode == 0 and "up to date" in second.stdout
     demo = run_cli(["demo"], env)
     assert demo.returncode == 0 and "demo data loaded" in demo.stdout, demo.stderr
+    assert "25 people, 12 sessions" in demo.stdout  # what `make run` shows a new user
     again = run_cli(["demo", "--if-empty"], env)
     assert again.returncode == 0 and "not empty" in again.stdout
     with sqlite3.connect(tmp_path / "var" / "meetings_hub.sqlite3") as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("SELECT count(*) FROM meetings").fetchone()[0] == 12
     conn.close()
 
 
