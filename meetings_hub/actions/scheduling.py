@@ -299,8 +299,7 @@ def _time_or_place_changed(old: Meeting, data: ScheduleInput, r: _Resolved) -> b
 
 async def update_series(hub: Hub, actor: Actor, meeting_id: int, data: ScheduleInput) -> None:
     """Edits the whole meeting or series; a change of time or place resends REQUEST with a
-    higher SEQUENCE. Moving a series' time drops its one-off changes (their dates no longer
-    match the rule)."""
+    higher SEQUENCE. One-off changes of dates the edited series no longer has are dropped."""
     async with hub.db.write() as tx:
         old = await check_manage(tx, actor, meeting_id)
         if old.cancelled:
@@ -315,7 +314,15 @@ async def update_series(hub: Hub, actor: Actor, meeting_id: int, data: ScheduleI
         r = await _resolve(hub, tx, actor, data, old.network_id)
         bump = _time_or_place_changed(old, data, r)
         if old.start != r.start or old.rule != r.rule:
-            await store.clear_changes(tx, meeting_id)
+            # A moved or cancelled date stays while it is still a date of the series (say, the
+            # series was made longer or shorter); one the new rule no longer has goes with it.
+            gone = [
+                c.original_start
+                for c in old.changes
+                if r.rule is None
+                or not recurrence.is_occurrence(r.rule, r.start, data.timezone, c.original_start)
+            ]
+            await store.drop_changes(tx, meeting_id, gone)
         await store.update(
             tx,
             meeting_id,

@@ -342,9 +342,12 @@ async def save_change(tx: Tx, meeting_id: int, change: Change) -> None:
     )
 
 
-async def clear_changes(tx: Tx, meeting_id: int) -> None:
-    """Editing the whole series' time drops per-occurrence changes: their keys no longer match."""
-    await tx.execute("DELETE FROM meeting_occurrences WHERE meeting_id = ?", (meeting_id,))
+async def drop_changes(tx: Tx, meeting_id: int, originals: list[datetime]) -> None:
+    """Drops the per-occurrence changes of these dates (no longer dates of the series)."""
+    await tx.executemany(
+        "DELETE FROM meeting_occurrences WHERE meeting_id = ? AND original_start = ?",
+        [(meeting_id, to_db(original)) for original in originals],
+    )
 
 
 # --- invited libraries -------------------------------------------------------------------

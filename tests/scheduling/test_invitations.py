@@ -239,3 +239,57 @@ async def test_move_and_cancel_one_occurrence(
         "DELETE", f"/api/v1/meetings/{meeting['id']}/occurrences/999999999"
     )
     assert status == 404 and body["error"]["code"] == "no_such_occurrence"
+
+
+async def test_editing_a_series_keeps_changes_of_dates_it_still_has(
+    mail_server: Server, smtp: Smtp, clients: Any
+) -> None:
+    lead = await clients(LEAD)
+    body = {
+        "title": "Klub dyskusyjny — Łódź",
+        "start": "2027-10-19T10:00:00",
+        "duration_minutes": 90,
+        "recurrence": {"freq": "WEEKLY", "weekdays": ["TU"], "count": 4},
+    }
+    status, meeting = await lead.post("/api/v1/meetings", body)
+    assert status == 201, meeting
+    path = f"/api/v1/meetings/{meeting['id']}"
+    moved = {"start": "2027-10-27T14:00:00", "end": "2027-10-27T15:30:00"}
+    assert (await lead.request("PUT", f"{path}/occurrences/20271026T080000Z", json=moved))[0] == 200
+    assert (await lead.request("DELETE", f"{path}/occurrences/20271102T090000Z"))[0] == 204
+
+    async def upcoming() -> list[str]:
+        status, page = await lead.get(path)
+        assert status == 200
+        return [o["start"] for o in page["upcoming"]]
+
+    # Two more dates: the moved and the cancelled one are still dates of the series, so stay.
+    longer = {**body, "recurrence": {"freq": "WEEKLY", "weekdays": ["TU"], "count": 6}}
+    status, _ = await lead.request("PUT", path, json=longer)
+    assert status == 200
+    assert await upcoming() == [
+        "2027-10-19T08:00:00Z",
+        "2027-10-27T12:00:00Z",
+        "2027-11-09T09:00:00Z",
+        "2027-11-16T09:00:00Z",
+        "2027-11-23T09:00:00Z",
+    ]
+    # Cut to two dates: the cancelled 2 November is no longer a date; the moved one stays.
+    shorter = {**body, "recurrence": {"freq": "WEEKLY", "weekdays": ["TU"], "count": 2}}
+    assert (await lead.request("PUT", path, json=shorter))[0] == 200
+    assert await upcoming() == ["2027-10-19T08:00:00Z", "2027-10-27T12:00:00Z"]
+    async with mail_server.hub.db.read() as reader:
+        rows = await reader.fetch_all(
+            "SELECT original_start FROM meeting_occurrences WHERE meeting_id = ?",
+            (meeting["id"],),
+        )
+    assert len(rows) == 1
+    # A new time of day: no old date is a date of the series any more; the changes go.
+    later = {**body, "start": "2027-10-19T11:00:00"}
+    assert (await lead.request("PUT", path, json=later))[0] == 200
+    assert await upcoming() == [
+        "2027-10-19T09:00:00Z",
+        "2027-10-26T09:00:00Z",
+        "2027-11-02T10:00:00Z",
+        "2027-11-09T10:00:00Z",
+    ]
