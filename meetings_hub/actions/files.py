@@ -24,12 +24,12 @@ from meetings_hub.actions import chat
 from meetings_hub.actions.access import require_coordinator
 from meetings_hub.actions.file_names import clean_name
 from meetings_hub.actions.file_types import THUMBNAIL_TYPES, sniff
-from meetings_hub.actions.rooms import RoomAccess, check_room_access
+from meetings_hub.actions.rooms import RoomAccess, check_room_access, room_event
 from meetings_hub.actions.thumbnails import Thumbnailer
 from meetings_hub.domain import Actor
 from meetings_hub.errors import AppError, Forbidden, NotFound, TooLarge
 from meetings_hub.hub import Hub
-from meetings_hub.storage import files, meetings
+from meetings_hub.storage import files, meetings, rooms
 from meetings_hub.storage.blobs import BlobStore, TempFile
 from meetings_hub.storage.db import Reader, Row, Tx
 from meetings_hub.storage.timefmt import from_db, now_utc, to_db
@@ -385,6 +385,11 @@ async def set_room_file_settings(
         if not access.may_moderate:
             raise Forbidden("Only the room's moderators may change who can share files.")
         await files.set_guests_may_upload(tx, room_id, data.guests_may_upload)
+        room = await rooms.get(tx, room_id)
+        assert room is not None
+        event = room_event(dict(room))
+        # Guests already in the room see their share button follow the rule at once.
+        tx.after_commit(lambda: hub.emit("room_updated", event, chat.room_name(room_id)))
     return await list_room_files(hub, actor, room_id, limit=1)
 
 

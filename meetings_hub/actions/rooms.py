@@ -262,11 +262,13 @@ async def remove_participant(hub: Hub, actor: Actor, room_id: int, who: object) 
         tx.after_commit(lambda: hub.emit("participant_removed", event, f"r:{room_id}"))
 
 
-def _room_event(room: dict[str, Any]) -> dict[str, Any]:
+def room_event(room: dict[str, Any]) -> dict[str, Any]:
+    """What ``room_updated`` tells the room's sockets: the state that changes what they may do."""
     return {
         "room_id": room["id"],
         "locked": room["locked_at"] is not None,
         "ended": room["ended_at"] is not None,
+        "guests_may_upload": bool(room["guests_may_upload"]),
     }
 
 
@@ -279,7 +281,7 @@ async def lock_room(hub: Hub, actor: Actor, room_id: int, locked: bool) -> dict[
         await rooms.set_locked(tx, room_id, locked)
         room = await rooms.get(tx, room_id)
         assert room is not None
-        event = _room_event(dict(room))
+        event = room_event(dict(room))
         tx.after_commit(lambda: hub.emit("room_updated", event, f"r:{room_id}"))
     return event
 
@@ -293,6 +295,6 @@ async def end_session(hub: Hub, actor: Actor, room_id: int) -> dict[str, Any]:
         await rooms.set_ended(tx, room_id)
         room = await rooms.get(tx, room_id)
         assert room is not None
-        event = _room_event(dict(room))
+        event = room_event(dict(room))
         tx.after_commit(lambda: hub.emit("room_updated", event, f"r:{room_id}"))
     return event

@@ -14,7 +14,12 @@ import pytest
 from PIL import Image
 
 from tests.browser_support import axe_violations
-from tests.chat_browser.support import person_page, watch_console
+from tests.chat_browser.support import (
+    guest_page,
+    meeting_with_guest_link,
+    person_page,
+    watch_console,
+)
 from tests.files.support import count_rows, morawica_room
 from tests.support import COORDINATOR, LEAD, PARTNER
 
@@ -237,3 +242,24 @@ async def test_too_large_is_refused_before_sending(server, browser) -> None:
     await row.wait_for()
     assert "za duży" in await row.inner_text()
     assert await lead.evaluate("() => window.__sent") == 0
+
+
+async def test_guest_share_button_follows_the_moderators_rule_live(server, browser, shots) -> None:
+    _, link = await meeting_with_guest_link(server)
+    guest = await guest_page(browser, link)
+    problems = watch_console(guest)
+    await guest.wait_for_selector(".file-share-button:not([disabled])")
+    lead = await person_page(browser, server, LEAD)
+    await lead.goto(guest.url)
+    await lead.wait_for_selector("#connection[data-state=connected]")
+    await lead.click("#tab-files")
+    await lead.uncheck("#files-guests-may-upload")
+    # No reload: the guest's button turns off with the reason shown, then on again.
+    await guest.wait_for_selector(".file-share-button[disabled]")
+    note = await guest.inner_text(".file-share-note")
+    assert note.strip() != ""
+    await guest.screenshot(path=str(shots / "guest-may-not-share-1366.png"))
+    await lead.check("#files-guests-may-upload")
+    await guest.wait_for_selector(".file-share-button:not([disabled])")
+    assert (await guest.inner_text(".file-share-note")).strip() == ""
+    assert problems == []

@@ -252,6 +252,16 @@ function buildShareBar() {
   };
   if (composerText) new MutationObserver(apply).observe(composerText, { attributes: true, attributeFilter: ["disabled"] });
   apply();
+  // A moderator changed who may share files: a guest's button follows at once.
+  root.addEventListener("room:updated", (event) => {
+    const next = event.detail || {};
+    if (typeof next.guests_may_upload !== "boolean") return;
+    state.guests_may_upload = next.guests_may_upload;
+    if (me.guest) state.may_upload = next.guests_may_upload;
+    const rule = document.getElementById("files-guests-may-upload");
+    if (rule && !rule.disabled) rule.checked = next.guests_may_upload;
+    apply();
+  });
   // Above the composer: the uploads in progress stay in sight next to where one writes.
   root.querySelector("#composer").before(bar);
 }

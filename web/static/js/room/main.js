@@ -333,7 +333,10 @@ connection.on("left", (person) => {
   typing.clear(person.who);
 });
 connection.on("room_updated", (next) => {
-  if (next.room_id === roomId) applyRoom(next);
+  if (next.room_id !== roomId) return;
+  applyRoom(next);
+  // The Files part (files.js) follows the room's rules too (who may share files).
+  root.dispatchEvent(new CustomEvent("room:updated", { detail: next }));
 });
 connection.on("participant_removed", (event) => {
   if (event.room_id === roomId) participants.removed(event.who);
