@@ -146,6 +146,11 @@ class Settings:
     chat_max_events_per_10s: int = _setting(
         1000, "Events one socket may send in 10 seconds before they are refused."
     )
+    chat_recheck_seconds: float = _setting(
+        30.0,
+        "How often an open chat socket's sign-in and room access are confirmed again (a"
+        " logout, a disabled account or a library leaving its network also act at once).",
+    )
     chat_ws_compression: bool = _setting(
         False, "Per-message websocket compression (about 4x memory per connection)."
     )

@@ -98,6 +98,12 @@ async def authenticate(hub: Hub, token: str | None) -> Actor:
     return actor
 
 
+async def room_access(hub: Hub, actor: Actor, room_id: int) -> RoomAccess:
+    """The actor's access to a room it is already in (no opening-time check)."""
+    async with hub.db.read() as reader:
+        return await check_room_access(reader, actor, room_id)
+
+
 async def check_join(hub: Hub, actor: Actor, room_id: int) -> RoomAccess:
     """May this actor enter the room now? Session rooms open shortly before the start."""
     async with hub.db.read() as reader:

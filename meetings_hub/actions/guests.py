@@ -8,6 +8,7 @@ import msgspec
 
 from meetings_hub.actions import session
 from meetings_hub.actions.access import not_found_unless, scope_of
+from meetings_hub.actions.access_events import access_changed
 from meetings_hub.actions.validate import FieldErrors
 from meetings_hub.domain import Actor, GuestCategory
 from meetings_hub.errors import Forbidden
@@ -79,3 +80,4 @@ async def revoke_invitation(hub: Hub, actor: Actor, meeting_id: int, invitation_
         await guests.revoke_invitation(tx, invitation_id)
         for guest_id in await guests.guest_ids_for_invitation(tx, invitation_id):
             await sessions.revoke_all_for_guest(tx, guest_id)
+            tx.after_commit(access_changed(hub, who=f"g:{guest_id}"))

@@ -7,6 +7,7 @@ from datetime import date
 import msgspec
 
 from meetings_hub.actions.access import not_found_unless, require_coordinator, scope_of
+from meetings_hub.actions.access_events import access_changed
 from meetings_hub.actions.validate import FieldErrors, Id
 from meetings_hub.domain import Actor, Library, LibraryKind, Network, NetworkRole
 from meetings_hub.errors import Conflict, Forbidden
@@ -222,6 +223,7 @@ async def end_membership(hub: Hub, actor: Actor, network_id: int, library_id: in
         assert stay is not None
         left_on = max(date.today(), date.fromisoformat(stay["joined_on"]))
         await networks.end_stay(tx, network_id, library_id, left_on)
+        tx.after_commit(access_changed(hub, network_id=network_id))
         network = await networks.get(tx, network_id)
     assert network is not None
     return network

@@ -6,6 +6,7 @@ import msgspec
 
 from meetings_hub.actions import session
 from meetings_hub.actions.access import not_found_unless, require_person, scope_of
+from meetings_hub.actions.access_events import access_changed
 from meetings_hub.actions.validate import FieldErrors, Id
 from meetings_hub.domain import Actor, Language, Person, Role, TokenPurpose
 from meetings_hub.errors import Conflict, Forbidden
@@ -142,6 +143,8 @@ async def update_person(hub: Hub, actor: Actor, person_id: int, data: PersonPatc
                 changes[key] = changes[key].value
         await people.update(tx, person_id, changes)
         person = await people.get(tx, person_id)
+        # A disabled account, another library or role: open chat sockets follow at once.
+        tx.after_commit(access_changed(hub, who=f"p:{person_id}"))
     assert person is not None
     return person
 

@@ -13,6 +13,7 @@ import msgspec
 
 from meetings_hub.actions import invitations
 from meetings_hub.actions.access import Scope, not_found_unless, scope_of
+from meetings_hub.actions.access_events import access_changed
 from meetings_hub.actions.validate import FieldErrors, Id
 from meetings_hub.domain import Actor, GuestCategory, Language, Role
 from meetings_hub.errors import Forbidden, ValidationFailed
@@ -20,7 +21,7 @@ from meetings_hub.hub import Hub
 from meetings_hub.scheduling import recurrence
 from meetings_hub.scheduling.model import Meeting
 from meetings_hub.scheduling.recurrence import Change, Rule, RuleError
-from meetings_hub.storage import guests, networks
+from meetings_hub.storage import guests, networks, rooms
 from meetings_hub.storage import scheduling as store
 from meetings_hub.storage.db import Reader, Tx
 
@@ -341,6 +342,9 @@ async def update_series(hub: Hub, actor: Actor, meeting_id: int, data: ScheduleI
         await invitations.queue_for_meeting(
             hub, tx, meeting_id, method="REQUEST", reason="update" if bump else "details"
         )
+        room = await rooms.by_meeting(tx, meeting_id)
+        if room is not None:  # who is invited may have changed: so has who may be in its room
+            tx.after_commit(access_changed(hub, room_id=room["id"]))
         tx.after_commit(hub.wake_mail)
 
 

@@ -10,6 +10,7 @@ import msgspec
 from meetings_hub import auth
 from meetings_hub.actions import mailing
 from meetings_hub.actions.access import require_person
+from meetings_hub.actions.access_events import access_changed
 from meetings_hub.actions.validate import FieldErrors
 from meetings_hub.domain import Actor, GuestCategory, Person, TokenPurpose
 from meetings_hub.errors import BadRequest, NotFound, RateLimited, Unauthenticated
@@ -145,6 +146,10 @@ async def logout(hub: Hub, actor: Actor) -> None:
     if actor.session_id:
         async with hub.db.write() as tx:
             await sessions.revoke(tx, actor.session_id)
+            if actor.person is not None:
+                tx.after_commit(access_changed(hub, who=f"p:{actor.person.id}"))
+            elif actor.guest is not None:
+                tx.after_commit(access_changed(hub, who=f"g:{actor.guest.id}"))
 
 
 async def change_password(hub: Hub, actor: Actor, data: PasswordChangeInput) -> None:
@@ -162,6 +167,7 @@ async def change_password(hub: Hub, actor: Actor, data: PasswordChangeInput) -> 
         await people.set_password_hash(tx, actor.person.id, auth.hash_password(data.new_password))
         # Every other session of this person ends: a changed password locks out whoever had it.
         await sessions.revoke_all_for_person(tx, actor.person.id, except_id=actor.session_id)
+        tx.after_commit(access_changed(hub, who=f"p:{actor.person.id}"))
 
 
 async def request_password_reset(hub: Hub, data: ResetRequestInput) -> None:
@@ -211,6 +217,7 @@ async def complete_with_token(hub: Hub, purpose: TokenPurpose, data: TokenPasswo
             )
         await people.set_password_hash(tx, person_id, auth.hash_password(data.new_password))
         await sessions.revoke_all_for_person(tx, person_id)
+        tx.after_commit(access_changed(hub, who=f"p:{person_id}"))
 
 
 async def token_is_live(hub: Hub, purpose: TokenPurpose, token: str) -> bool:

@@ -21,6 +21,7 @@ from typing import Any
 import socketio
 
 from meetings_hub.actions import attendance, chat, rooms
+from meetings_hub.actions.access_events import ACCESS_CHANGED
 from meetings_hub.actions.chat import ChatError, GroupCommitter, room_name, who_room
 from meetings_hub.actions.rooms import RoomAccess
 from meetings_hub.domain import Actor
@@ -43,6 +44,9 @@ class Conn:
     actor: Actor
     who: str
     name: str
+    token: str | None = None
+    # When the sign-in and room access were last confirmed (time.monotonic()); 0: due now.
+    checked_at: float = 0.0
     joined: dict[int, RoomAccess] = field(default_factory=dict)
     window_start: float = 0.0
     window_events: int = 0
@@ -80,6 +84,8 @@ class ChatNamespace(socketio.AsyncNamespace):
         self.direct_rooms: dict[int, list[str]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._last_publish: asyncio.Task[None] | None = None
+        self._rechecker: asyncio.Task[None] | None = None
+        self._recheck_now = asyncio.Event()
         self.handlers: dict[str, Handler] = {
             "hello": self.ev_hello,
             "join": self.ev_join,
@@ -112,6 +118,8 @@ class ChatNamespace(socketio.AsyncNamespace):
                     self.broadcast_seq[room_id] = seq
         elif event == "removed" and isinstance(data, dict):
             self._cut_off(data)
+        elif event == ACCESS_CHANGED and isinstance(data, dict):
+            self._access_changed(data)
 
     def broadcast(self, batch: list[tuple[dict[str, Any], Any]]) -> None:
         """Called by the group committer right after a commit, before any ack is released."""
@@ -181,6 +189,9 @@ class ChatNamespace(socketio.AsyncNamespace):
             return _error("bad_request", "Send one JSON object with the event.")
         if not self._within_rate(conn):
             return _error("rate_limited", "Too many events; slow down.")
+        if time.monotonic() - conn.checked_at > self.hub.settings.chat_recheck_seconds:
+            if not await self._recheck(sid, conn):
+                return _error("unauthenticated", "Your sign-in has ended; please sign in again.")
         try:
             return await handler(conn, sid, args[1])
         except AppError as exc:
@@ -199,15 +210,18 @@ class ChatNamespace(socketio.AsyncNamespace):
     # ---- connect / disconnect -------------------------------------------------------------
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        token = _token_from(environ, auth)
         try:
-            actor = await chat.authenticate(self.hub, _token_from(environ, auth))
+            actor = await chat.authenticate(self.hub, token)
         except AppError as exc:
             # The client's connect_error carries message and data = {"code", "message"}.
             raise socketio.exceptions.ConnectionRefusedError(
                 exc.message, {"code": exc.code, "message": exc.message}
             ) from None
         who = chat.who_of(actor)
-        conn = Conn(actor=actor, who=who, name=chat.name_of(actor))
+        conn = Conn(
+            actor=actor, who=who, name=chat.name_of(actor), token=token, checked_at=time.monotonic()
+        )
         self.conns[sid] = conn
         self.names[who] = (conn.name, actor.guest is not None)
         self.sockets_of[who] = self.sockets_of.get(who, 0) + 1
@@ -233,6 +247,75 @@ class ChatNamespace(socketio.AsyncNamespace):
         offline = {"who": conn.who, "name": conn.name, "status": "offline", "description": ""}
         for room_id in rooms_left:
             await self.emit("presence", offline, room=room_name(room_id))
+
+    # ---- access on open sockets -------------------------------------------------------------
+    # A socket is authorised when it connects and when it joins a room. What changes later (a
+    # logout, a password change, a disabled account, a withdrawn guest link, a library leaving
+    # the network, an invitation taken back) is confirmed again: at once for the sockets an
+    # ACCESS_CHANGED broadcast names, and for every socket at least every
+    # chat_recheck_seconds (before its next event, and by a sweep for sockets that only listen).
+
+    def start_rechecks(self) -> None:
+        self._rechecker = asyncio.get_running_loop().create_task(
+            self._recheck_loop(), name="chat-access-recheck"
+        )
+
+    async def stop_rechecks(self) -> None:
+        if self._rechecker is not None:
+            self._rechecker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._rechecker
+            self._rechecker = None
+
+    async def _recheck_loop(self) -> None:
+        period = self.hub.settings.chat_recheck_seconds
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._recheck_now.wait(), timeout=max(period / 4, 0.05))
+            self._recheck_now.clear()
+            now = time.monotonic()
+            for sid, conn in list(self.conns.items()):
+                if now - conn.checked_at > period and self.conns.get(sid) is conn:
+                    try:
+                        await self._recheck(sid, conn)
+                    except Exception:
+                        log.exception("access recheck of %s failed", sid)
+
+    def _access_changed(self, data: dict[str, Any]) -> None:
+        """Marks the sockets a change may concern as due, and wakes the sweep."""
+        who, network_id, room_id = data.get("who"), data.get("network_id"), data.get("room_id")
+        for conn in self.conns.values():
+            if (
+                conn.who == who
+                or (room_id is not None and room_id in conn.joined)
+                or (
+                    network_id is not None
+                    and any(a.room.get("network_id") == network_id for a in conn.joined.values())
+                )
+            ):
+                conn.checked_at = 0.0
+        self._recheck_now.set()
+
+    async def _recheck(self, sid: str, conn: Conn) -> bool:
+        """Confirms the sign-in, then each joined room; False when the socket was closed."""
+        conn.checked_at = time.monotonic()
+        try:
+            actor = await chat.authenticate(self.hub, conn.token)
+        except AppError:
+            actor = None
+        if actor is None or chat.who_of(actor) != conn.who:
+            await self.disconnect(sid)
+            return False
+        conn.actor = actor
+        for room_id in list(conn.joined):
+            try:
+                conn.joined[room_id] = await chat.room_access(self.hub, actor, room_id)
+            except AppError:
+                # As when a moderator removes someone: all of this person's sockets leave the
+                # room (in every process), and their pages say they can no longer take part.
+                event = {"room_id": room_id, "who": conn.who}
+                await self.emit("removed", event, room=who_room(conn.who))
+        return True
 
     # ---- rooms ----------------------------------------------------------------------------
 

@@ -82,8 +82,10 @@ def install_chat(app: web.Application, sio: socketio.AsyncServer, hub: Hub) -> C
         # before the server runs: close what a crash left open.
         await attendance.close_all(hub)
         committer.start()
+        namespace.start_rechecks()
 
     async def stop(app: web.Application) -> None:
+        await namespace.stop_rechecks()
         # Close every Engine.IO socket now: waiting long-polling requests end at once instead
         # of holding the shutdown for the ping timeout. The database is still open here.
         sockets = list(sio.eio.sockets.values())
