@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -45,8 +46,10 @@ class Conn:
     who: str
     name: str
     token: str | None = None
-    # When the sign-in and room access were last confirmed (time.monotonic()); 0: due now.
+    # When the sign-in and room access were last confirmed (time.monotonic()).
     checked_at: float = 0.0
+    # A change concerning this socket was announced: confirm before anything else.
+    recheck_due: bool = False
     joined: dict[int, RoomAccess] = field(default_factory=dict)
     window_start: float = 0.0
     window_events: int = 0
@@ -189,7 +192,7 @@ class ChatNamespace(socketio.AsyncNamespace):
             return _error("bad_request", "Send one JSON object with the event.")
         if not self._within_rate(conn):
             return _error("rate_limited", "Too many events; slow down.")
-        if time.monotonic() - conn.checked_at > self.hub.settings.chat_recheck_seconds:
+        if conn.recheck_due:
             if not await self._recheck(sid, conn):
                 return _error("unauthenticated", "Your sign-in has ended; please sign in again.")
         try:
@@ -219,9 +222,11 @@ class ChatNamespace(socketio.AsyncNamespace):
                 exc.message, {"code": exc.code, "message": exc.message}
             ) from None
         who = chat.who_of(actor)
-        conn = Conn(
-            actor=actor, who=who, name=chat.name_of(actor), token=token, checked_at=time.monotonic()
-        )
+        # Confirmed now; the first periodic recheck falls anywhere in the coming period, so
+        # the sockets of a busy room (which connect together) are not all rechecked at once.
+        period = self.hub.settings.chat_recheck_seconds
+        checked = time.monotonic() - random.uniform(0, period)
+        conn = Conn(actor=actor, who=who, name=chat.name_of(actor), token=token, checked_at=checked)
         self.conns[sid] = conn
         self.names[who] = (conn.name, actor.guest is not None)
         self.sockets_of[who] = self.sockets_of.get(who, 0) + 1
@@ -252,8 +257,11 @@ class ChatNamespace(socketio.AsyncNamespace):
     # A socket is authorised when it connects and when it joins a room. What changes later (a
     # logout, a password change, a disabled account, a withdrawn guest link, a library leaving
     # the network, an invitation taken back) is confirmed again: at once for the sockets an
-    # ACCESS_CHANGED broadcast names, and for every socket at least every
-    # chat_recheck_seconds (before its next event, and by a sweep for sockets that only listen).
+    # ACCESS_CHANGED broadcast names (by the sweep, or before their next event if that comes
+    # first), and for every socket about every chat_recheck_seconds by the sweep. The sweep
+    # checks one socket at a time and never holds up an event: checking inline on every
+    # socket's first event after the period put hundreds of checks on the database readers at
+    # once and held sends up for seconds (bench/RESULTS.md, fanout-idle3).
 
     def start_rechecks(self) -> None:
         self._rechecker = asyncio.get_running_loop().create_task(
@@ -275,7 +283,8 @@ class ChatNamespace(socketio.AsyncNamespace):
             self._recheck_now.clear()
             now = time.monotonic()
             for sid, conn in list(self.conns.items()):
-                if now - conn.checked_at > period and self.conns.get(sid) is conn:
+                due = conn.recheck_due or now - conn.checked_at > period
+                if due and self.conns.get(sid) is conn:
                     try:
                         await self._recheck(sid, conn)
                     except Exception:
@@ -293,12 +302,12 @@ class ChatNamespace(socketio.AsyncNamespace):
                     and any(a.room.get("network_id") == network_id for a in conn.joined.values())
                 )
             ):
-                conn.checked_at = 0.0
+                conn.recheck_due = True
         self._recheck_now.set()
 
     async def _recheck(self, sid: str, conn: Conn) -> bool:
         """Confirms the sign-in, then each joined room; False when the socket was closed."""
-        conn.checked_at = time.monotonic()
+        conn.checked_at, conn.recheck_due = time.monotonic(), False
         try:
             actor = await chat.authenticate(self.hub, conn.token)
         except AppError:
