@@ -29,6 +29,7 @@ from meetings_hub.actions.thumbnails import Thumbnailer
 from meetings_hub.domain import Actor
 from meetings_hub.errors import AppError, Forbidden, NotFound, TooLarge
 from meetings_hub.hub import Hub
+from meetings_hub.storage import chat as chat_store
 from meetings_hub.storage import files, meetings, rooms
 from meetings_hub.storage.blobs import BlobStore, TempFile
 from meetings_hub.storage.db import Reader, Row, Tx
@@ -438,7 +439,10 @@ async def cleanup(hub: Hub, runtime: FileRuntime, *, now: datetime | None = None
     async with hub.db.write() as tx:
         withdrawn = await files.remove_withdrawn(tx)
         if days > 0:
-            removed = await files.remove_older_than(tx, to_db(now - timedelta(days=days)))
+            expired = await files.remove_older_than(tx, to_db(now - timedelta(days=days)))
+            for file_id, room_id in expired:
+                await chat_store.mark_file_card_removed(tx, room_id, file_id)
+            removed = len(expired)
         unreferenced = await files.unreferenced_blobs(tx)
         for sha256 in unreferenced:
             await files.delete_blob(tx, sha256)

@@ -320,6 +320,23 @@ async def _next_change(tx: Tx, message_id: int) -> int:
     return int(row[0])
 
 
+async def mark_file_card_removed(tx: Tx, room_id: int, file_id: int) -> None:
+    """The card of a file removed by retention says so (``"removed": true`` in its body), as a
+    change of the message, so clients that were away learn it when they rejoin."""
+    row = await tx.fetch_one(
+        "SELECT id FROM messages WHERE room_id = ? AND client_msg_id = ? AND deleted_at IS NULL",
+        (room_id, f"file:{file_id}"),
+    )
+    if row is None:
+        return
+    change = await _next_change(tx, row["id"])
+    await tx.execute(
+        "UPDATE messages SET body = json_set(COALESCE(body, '{}'), '$.removed', json('true')),"
+        " change_seq = ? WHERE id = ?",
+        (change, row["id"]),
+    )
+
+
 async def edit_message(tx: Tx, message_id: int, text: str) -> None:
     change = await _next_change(tx, message_id)
     await tx.execute(

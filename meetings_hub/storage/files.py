@@ -117,11 +117,14 @@ async def stored_totals(db: Reader | Tx) -> Row:
     return row
 
 
-async def remove_older_than(tx: Tx, cutoff: str) -> int:
-    return await tx.execute_rowcount(
-        "UPDATE room_files SET removed_at = ? WHERE removed_at IS NULL AND created_at < ?",
+async def remove_older_than(tx: Tx, cutoff: str) -> list[tuple[int, int]]:
+    """Marks removed the files shared before ``cutoff``; returns their (file id, room id)."""
+    rows = await tx.fetch_all(
+        "UPDATE room_files SET removed_at = ? WHERE removed_at IS NULL AND created_at < ?"
+        " RETURNING id, room_id",
         (now_db(), cutoff),
     )
+    return [(int(r["id"]), int(r["room_id"])) for r in rows]
 
 
 async def remove_withdrawn(tx: Tx) -> int:

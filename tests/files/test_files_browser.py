@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from meetings_hub.actions import files
 from tests.browser_support import axe_violations
 from tests.chat_browser.support import (
     guest_page,
@@ -20,8 +21,8 @@ from tests.chat_browser.support import (
     person_page,
     watch_console,
 )
-from tests.files.support import count_rows, morawica_room
-from tests.support import COORDINATOR, LEAD, PARTNER
+from tests.files.support import count_rows, files_server, morawica_room, upload
+from tests.support import COORDINATOR, LEAD, PARTNER, Client
 
 pytestmark = pytest.mark.browser
 
@@ -263,3 +264,30 @@ async def test_guest_share_button_follows_the_moderators_rule_live(server, brows
     await guest.wait_for_selector(".file-share-button:not([disabled])")
     assert (await guest.inner_text(".file-share-note")).strip() == ""
     assert problems == []
+
+
+async def test_a_card_whose_file_retention_removed_says_so(tmp_path: Path, browser, shots) -> None:
+    async with files_server(tmp_path, file_retention_days=30) as server:
+        room_id = await morawica_room(server)
+        lead = Client(server.url)
+        try:
+            await lead.login(LEAD)
+            _, old = await upload(lead, room_id, "sprawozdanie_2020.txt", b"stare")
+            await upload(lead, room_id, "plan.txt", b"nowe")
+        finally:
+            await lead.close()
+        async with server.hub.db.write() as tx:
+            await tx.execute(
+                "UPDATE room_files SET created_at = '2020-01-01T00:00:00.000000Z' WHERE id = ?",
+                (old["id"],),
+            )
+        await files.cleanup(server.hub, files.FileRuntime.for_hub(server.hub))
+        page = await room_page(browser, server, LEAD, room_id)
+        removed = page.locator(".file-card-removed")
+        await removed.wait_for()
+        assert "sprawozdanie_2020.txt" in await removed.inner_text()
+        assert "Plik usunięty" in await removed.inner_text()
+        assert await removed.locator("a").count() == 0  # no link that would answer 404
+        assert await page.locator(".file-card:not(.file-card-removed) a.file-name").count() == 1
+        await page.screenshot(path=str(shots / "removed-card-1366.png"))
+        assert await axe_violations(page) == []

@@ -148,6 +148,17 @@ async def test_retention_removes_old_files_and_their_bytes(tmp_path: Path) -> No
             assert status == 200 and detail["removed"] is True and detail["url"]
             response, body = await download(lead, kept["url"])
             assert body == b"nowy"
+            # Its card in the conversation says so (and is a change a rejoining client gets).
+            status, history = await lead.get(f"/api/v1/rooms/{room_id}/messages")
+            cards = {m["body"]["file_id"]: m for m in history["messages"] if m["kind"] == "file"}
+            assert cards[old["id"]]["body"]["removed"] is True
+            assert "removed" not in cards[kept["id"]]["body"]
+            changed = await server.hub.db.fetch_one(
+                "SELECT r.last_change, m.change_seq FROM messages m"
+                " JOIN rooms r ON r.id = m.room_id WHERE m.id = ?",
+                (cards[old["id"]]["id"],),
+            )
+            assert changed is not None and changed[0] == changed[1] == 1
             # Nothing else is due; a second run changes nothing.
             report = await files.cleanup(server.hub, runtime, now=now_utc() + timedelta(days=1))
             assert report == files.CleanupReport(0, 0, 0, 0, 0)

@@ -41,6 +41,16 @@ function renderCard(message, body) {
   }
   const size = humanSize(card.size);
   const box = el("div", "file-card");
+  if (card.removed) {
+    // Removed after the retention period: the name stays, the links (which would 404) go.
+    box.classList.add("file-card-removed");
+    const meta = el("div", "file-meta");
+    meta.append(el("span", "file-name", name));
+    meta.append(el("span", "file-info", t("files.removed_by_retention")));
+    box.append(meta);
+    body.append(box);
+    return;
+  }
   if (card.thumb_width && card.thumb_height) {
     const view = link(`${downloadUrl(id, name)}?inline=1`, "file-thumb");
     view.target = "_blank";
