@@ -18,6 +18,7 @@ actions, so an imported session is invited, mailed and published like any other.
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -35,6 +36,7 @@ from meetings_hub.scheduling import recurrence as rules
 from meetings_hub.scheduling.recurrence import Change, RuleError
 from meetings_hub.storage import feeds, networks
 from meetings_hub.storage import scheduling as store
+from meetings_hub.storage.db import Tx
 from meetings_hub.storage.timefmt import now_utc, to_db
 
 # The scheduling limits (actions/scheduling.py, scheduling/recurrence.py).
@@ -380,7 +382,9 @@ async def run(hub: Hub, actor: Actor, network_id: int, data: bytes) -> ImportDon
             done.append(plan)
             continue
         try:
-            meeting_id = await scheduling.schedule(hub, actor, plan.data)
+            meeting_id = await scheduling.schedule(
+                hub, actor, plan.data, also=_noting_import(actor, network_id, plan)
+            )
         except ValidationFailed as error:
             detail = "; ".join(f"{k}: {v}" for k, v in (error.details or {}).items())
             note = reader.note("rejected", detail or error.message)
@@ -398,8 +402,29 @@ async def run(hub: Hub, actor: Actor, network_id: int, data: bytes) -> ImportDon
     )
 
 
+def _noting_import(
+    actor: Actor, network_id: int, plan: _Plan
+) -> Callable[[Tx, int], Awaitable[None]]:
+    """Notes, in the session's own transaction, which event of which file it came from."""
+    assert actor.person is not None
+    person_id = actor.person.id
+
+    async def note(tx: Tx, meeting_id: int) -> None:
+        await feeds.record_import(
+            tx,
+            network_id=network_id,
+            source_uid=plan.key[0],
+            source_recurrence_id=plan.key[1],
+            meeting_id=meeting_id,
+            person_id=person_id,
+        )
+
+    return note
+
+
 async def _finish(hub: Hub, actor: Actor, network_id: int, meeting_id: int, plan: _Plan) -> None:
-    """The file's deleted occurrences, and the note that this event came from the file.
+    """The file's deleted occurrences (the note of where the event came from is already saved
+    with the session).
 
     Deleted occurrences still ahead go through the scheduling action, which mails a CANCEL
     for each (the invitation just sent does not know about them); past ones are only noted.
@@ -430,11 +455,3 @@ async def _finish(hub: Hub, actor: Actor, network_id: int, meeting_id: int, plan
                 meeting.start, meeting.end, meeting.timezone, meeting.rule, meeting.changes
             )
             await store.set_span(tx, meeting_id, first, last)
-        await feeds.record_import(
-            tx,
-            network_id=network_id,
-            source_uid=plan.key[0],
-            source_recurrence_id=plan.key[1],
-            meeting_id=meeting_id,
-            person_id=actor.person.id,
-        )

@@ -3,6 +3,7 @@ queues the invitation mails in the outbox), then the mail sender is woken after 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
@@ -250,8 +251,17 @@ async def _save_plan(
     await _add_guests(hub, tx, actor, meeting, data.guests)
 
 
-async def schedule(hub: Hub, actor: Actor, data: ScheduleInput) -> int:
-    """Creates the session (or series), invites, and queues the REQUEST mails; returns its id."""
+async def schedule(
+    hub: Hub,
+    actor: Actor,
+    data: ScheduleInput,
+    *,
+    also: Callable[[Tx, int], Awaitable[None]] | None = None,
+) -> int:
+    """Creates the session (or series), invites, and queues the REQUEST mails; returns its id.
+
+    ``also(tx, meeting_id)`` runs in the same transaction (the .ics import notes there where
+    the session came from, so a crash cannot leave a session the next import would repeat)."""
     async with hub.db.write() as tx:
         r = await _resolve(hub, tx, actor, data, data.network_id)
         assert actor.person is not None
@@ -271,6 +281,8 @@ async def schedule(hub: Hub, actor: Actor, data: ScheduleInput) -> int:
             created_by=actor.person.id,
         )
         await _save_plan(hub, tx, actor, meeting_id, r, data)
+        if also is not None:
+            await also(tx, meeting_id)
         await invitations.queue_for_meeting(hub, tx, meeting_id, method="REQUEST", reason="new")
         tx.after_commit(hub.wake_mail)
     return meeting_id

@@ -11,6 +11,10 @@ import pytest
 import recurring_ical_events
 
 from calendars.parse import PROBLEM_CODES
+from meetings_hub.actions import scheduling
+from meetings_hub.actions.scheduling import ScheduleInput
+from meetings_hub.domain import Actor
+from meetings_hub.storage import people
 from meetings_hub.storage import scheduling as store
 from tests.feeds.helpers import (
     WARSAW,
@@ -249,3 +253,30 @@ def test_every_problem_code_is_translated() -> None:
     for code in PROBLEM_CODES | app_codes:
         texts = table.get(f"calendar.problem.{code}")
         assert texts and texts["pl"] and texts["en"], code
+
+
+async def test_an_import_note_is_saved_with_its_session_or_not_at_all(server) -> None:
+    # The import notes where a session came from inside the session's own transaction: when
+    # anything in it fails (here the note itself), neither the session nor its invitations
+    # stay, so the next import of the file creates it once, not a second time.
+    async with server.hub.db.read() as reader:
+        lead = await people.get_by_email(reader, LEAD)
+    assert lead is not None
+
+    async def failing_note(tx, meeting_id: int) -> None:
+        raise RuntimeError("the process died here")
+
+    before = await _counts(server)
+    data = ScheduleInput(title="Z pliku", start=datetime(2027, 3, 2, 10), duration_minutes=60)
+    with pytest.raises(RuntimeError):
+        await scheduling.schedule(server.hub, Actor(person=lead), data, also=failing_note)
+    assert await _counts(server) == before
+
+
+async def _counts(server) -> tuple[int, int, int]:
+    row = await server.hub.db.fetch_one(
+        "SELECT (SELECT count(*) FROM meetings), (SELECT count(*) FROM outbox),"
+        " (SELECT count(*) FROM meeting_invitees)"
+    )
+    assert row is not None
+    return tuple(row)
