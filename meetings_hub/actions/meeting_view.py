@@ -34,6 +34,10 @@ class OccurrenceItem(msgspec.Struct):
     start: datetime
     end: datetime
     overridden: bool
+    # My answer for this date (a date answer, else my answer for the series); None if I am
+    # not on the list. counts: how the invitees answered for this date, the same way.
+    my_rsvp: str | None = None
+    counts: dict[str, int] = msgspec.field(default_factory=dict)
 
 
 class InviteeView(msgspec.Struct):
@@ -106,6 +110,7 @@ async def view(hub: Hub, actor: Actor, meeting_id: int, *, upcoming: int = 12) -
         invitees = await store.list_invitees(reader, meeting_id)
         library_rows = await store.list_libraries(reader, meeting_id)
         guest_rows = await guests.list_invitations(reader, meeting_id)
+        date_answers = await store.date_rsvps(reader, meeting_id) if meeting.rule else {}
     by_library: dict[int, LibraryView] = {}
     for row in library_rows:
         by_library[row["library_id"]] = LibraryView(
@@ -152,6 +157,13 @@ async def view(hub: Hub, actor: Actor, meeting_id: int, *, upcoming: int = 12) -
             OccurrenceItem(o.original_start, o.start, o.end, o.overridden)
             for o in meeting.occurrences()[-1:]
         ]
+    series_answers = {row["person_id"]: row["rsvp"] for row in invitees}
+    me = actor.person.id if actor.person else None
+    for item in items:
+        answers = {**series_answers, **date_answers.get(item.original_start, {})}
+        item.my_rsvp = answers.get(me) if me is not None else None
+        for value in answers.values():
+            item.counts[value] = item.counts.get(value, 0) + 1
     own_library = actor.person.library_id if actor.person else None
     return MeetingView(
         id=meeting.id,

@@ -8,7 +8,7 @@ recorded by the POST that page sends, so mail scanners that follow links answer 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from meetings_hub import auth
 from meetings_hub.actions.access import not_found_unless, scope_of
@@ -16,6 +16,7 @@ from meetings_hub.actions.occurrences import may_see
 from meetings_hub.domain import Actor
 from meetings_hub.errors import Forbidden, NotFound, ValidationFailed
 from meetings_hub.hub import Hub
+from meetings_hub.scheduling import recurrence as rules
 from meetings_hub.scheduling.model import RSVP_ANSWERS, Meeting
 from meetings_hub.storage import guests
 from meetings_hub.storage import scheduling as store
@@ -122,7 +123,8 @@ def _check_answer(answer: str) -> None:
 
 
 async def answer(hub: Hub, actor: Actor, meeting_id: int, value: str) -> None:
-    """The signed-in invitee (or the guest of this meeting) answers on the meeting page."""
+    """The signed-in invitee (or the guest of this meeting) answers on the meeting page, for
+    the whole meeting or series (which clears her answers for single dates)."""
     _check_answer(value)
     async with hub.db.write() as tx:
         if actor.guest is not None:
@@ -133,21 +135,55 @@ async def answer(hub: Hub, actor: Actor, meeting_id: int, value: str) -> None:
                 raise ValidationFailed("This meeting was cancelled.", details={"status": "x"})
             await store.set_guest_rsvp(tx, actor.guest.invitation_id, value)
             return
-        scope = await scope_of(tx, actor)
-        meeting = await store.get(tx, meeting_id)
-        not_found_unless(
-            meeting is not None and await may_see(tx, actor, scope, meeting), "Meeting"
-        )
-        assert meeting is not None and actor.person is not None
-        if meeting.cancelled:
-            raise ValidationFailed("This meeting was cancelled.", details={"status": "cancelled"})
-        invited = await store.get_invitee(tx, meeting_id, actor.person.id) is not None
-        library_id = actor.person.library_id
-        through_library = library_id is not None and await store.library_is_invited(
-            tx, meeting_id, library_id, date.today()
-        )
-        # Coordinators and the network's lead may take part in any of its meetings.
-        manages = scope.manages_network(meeting.network_id)
-        if not (invited or through_library or manages or meeting.created_by == actor.person.id):
-            raise Forbidden("Only invited people answer.")
+        await _answerable(tx, actor, meeting_id)
+        assert actor.person is not None
         await store.set_rsvp(tx, meeting_id, actor.person.id, value)
+        await store.clear_date_rsvps(tx, meeting_id, actor.person.id)
+
+
+async def answer_date(
+    hub: Hub, actor: Actor, meeting_id: int, original: datetime, value: str
+) -> None:
+    """An invitee answers for one date of a series only ("not on 15 December")."""
+    _check_answer(value)
+    if actor.guest is not None:
+        raise Forbidden("Guests answer for the whole meeting.")
+    async with hub.db.write() as tx:
+        meeting = await _answerable(tx, actor, meeting_id)
+        assert actor.person is not None
+        original = original.astimezone(UTC)
+        if meeting.rule is None or not rules.is_occurrence(
+            meeting.rule, meeting.start, meeting.timezone, original
+        ):
+            raise ValidationFailed(
+                "No such date.", details={"original_start": "Not a date of this series."}
+            )
+        if any(c.original_start == original and c.kind == "exception" for c in meeting.changes):
+            raise ValidationFailed(
+                "This date was cancelled.", details={"original_start": "Cancelled."}
+            )
+        if await store.get_invitee(tx, meeting_id, actor.person.id) is None:
+            # Invited through her library (or taking part as a manager): on the list first.
+            await store.set_rsvp(tx, meeting_id, actor.person.id, "needs_action")
+        await store.set_date_rsvp(tx, meeting_id, actor.person.id, original, value)
+
+
+async def _answerable(tx: Tx, actor: Actor, meeting_id: int) -> Meeting:
+    """The meeting, if this person may answer it: visible, not cancelled, and invited (or
+    managing its network, or its organiser)."""
+    scope = await scope_of(tx, actor)
+    meeting = await store.get(tx, meeting_id)
+    not_found_unless(meeting is not None and await may_see(tx, actor, scope, meeting), "Meeting")
+    assert meeting is not None and actor.person is not None
+    if meeting.cancelled:
+        raise ValidationFailed("This meeting was cancelled.", details={"status": "cancelled"})
+    invited = await store.get_invitee(tx, meeting_id, actor.person.id) is not None
+    library_id = actor.person.library_id
+    through_library = library_id is not None and await store.library_is_invited(
+        tx, meeting_id, library_id, date.today()
+    )
+    # Coordinators and the network's lead may take part in any of its meetings.
+    manages = scope.manages_network(meeting.network_id)
+    if not (invited or through_library or manages or meeting.created_by == actor.person.id):
+        raise Forbidden("Only invited people answer.")
+    return meeting

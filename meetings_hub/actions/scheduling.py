@@ -329,13 +329,17 @@ async def update_series(hub: Hub, actor: Actor, meeting_id: int, data: ScheduleI
         if old.start != r.start or old.rule != r.rule:
             # A moved or cancelled date stays while it is still a date of the series (say, the
             # series was made longer or shorter); one the new rule no longer has goes with it.
-            gone = [
-                c.original_start
-                for c in old.changes
-                if r.rule is None
-                or not recurrence.is_occurrence(r.rule, r.start, data.timezone, c.original_start)
-            ]
-            await store.drop_changes(tx, meeting_id, gone)
+            def gone(originals: list[datetime]) -> list[datetime]:
+                return [
+                    original
+                    for original in originals
+                    if r.rule is None
+                    or not recurrence.is_occurrence(r.rule, r.start, data.timezone, original)
+                ]
+
+            await store.drop_changes(tx, meeting_id, gone([c.original_start for c in old.changes]))
+            answered = list(await store.date_rsvps(tx, meeting_id))
+            await store.drop_date_rsvps(tx, meeting_id, gone(answered))
         await store.update(
             tx,
             meeting_id,

@@ -180,6 +180,19 @@ async def answer(call: Call) -> None:
 
 @routes.route(
     "PUT",
+    "/meetings/{meeting_id}/occurrences/{original_start}/rsvp",
+    summary="My answer for one date of a series (answering the series again clears it)",
+    body=RsvpInput,
+    tag=TAG,
+)
+async def answer_date(call: Call) -> None:
+    await rsvp.answer_date(
+        call.hub, call.actor, call.int_param("meeting_id"), _original(call), call.body.answer
+    )
+
+
+@routes.route(
+    "PUT",
     "/meetings/{meeting_id}/libraries/{library_id}/travel",
     summary="In-person events: how many people a library brings, in how many cars",
     body=meeting_view.TravelInput,

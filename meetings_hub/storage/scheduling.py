@@ -443,6 +443,44 @@ async def set_rsvp(tx: Tx, meeting_id: int, person_id: int, answer: str) -> None
     )
 
 
+async def set_date_rsvp(
+    tx: Tx, meeting_id: int, person_id: int, original: datetime, answer: str
+) -> None:
+    await tx.execute(
+        "INSERT INTO meeting_date_answers (meeting_id, person_id, original_start, rsvp, rsvp_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (meeting_id, original_start, person_id) DO UPDATE"
+        " SET rsvp = excluded.rsvp, rsvp_at = excluded.rsvp_at",
+        (meeting_id, person_id, to_db(original), answer, now_db()),
+    )
+
+
+async def clear_date_rsvps(tx: Tx, meeting_id: int, person_id: int) -> None:
+    await tx.execute(
+        "DELETE FROM meeting_date_answers WHERE meeting_id = ? AND person_id = ?",
+        (meeting_id, person_id),
+    )
+
+
+async def date_rsvps(db: Reader | Tx, meeting_id: int) -> dict[datetime, dict[int, str]]:
+    """Per date (original start, UTC): person id -> the answer that differs from the series."""
+    rows = await db.fetch_all(
+        "SELECT original_start, person_id, rsvp FROM meeting_date_answers WHERE meeting_id = ?",
+        (meeting_id,),
+    )
+    found: dict[datetime, dict[int, str]] = {}
+    for row in rows:
+        found.setdefault(from_db(row["original_start"]), {})[row["person_id"]] = row["rsvp"]
+    return found
+
+
+async def drop_date_rsvps(tx: Tx, meeting_id: int, originals: list[datetime]) -> None:
+    """Forgets the answers for dates the series no longer has."""
+    await tx.executemany(
+        "DELETE FROM meeting_date_answers WHERE meeting_id = ? AND original_start = ?",
+        [(meeting_id, to_db(original)) for original in originals],
+    )
+
+
 async def set_guest_rsvp(tx: Tx, invitation_id: int, answer: str) -> None:
     await tx.execute(
         "UPDATE guest_invitations SET rsvp = ?, rsvp_at = ? WHERE id = ?",

@@ -132,6 +132,16 @@ CASES = [
     ),
     Case(
         "PUT",
+        V1 + "/meetings/{meeting_id}/occurrences/{original_start}/rsvp",
+        allowed=SIGNED_IN - {"other_lead", "guest"},
+        refused=GUEST_AND_HIDDEN,
+        ok=204,
+        prepare=fresh_series,
+        body={"answer": "declined"},
+        note="people answer per date; a guest answers for the whole meeting",
+    ),
+    Case(
+        "PUT",
         V1 + "/meetings/{meeting_id}/libraries/{library_id}/travel",
         allowed={"partner", "lead", "coordinator"},
         refused={"other_lead": 404, "guest": 404},

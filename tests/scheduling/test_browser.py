@@ -73,6 +73,25 @@ async def test_schedule_series_in_browser_and_answer(
     assert "Tomasz Zieliński" in answers
     await page.screenshot(path=str(shots / "meeting-page-answers.png"), full_page=True)
 
+    # The partner, signed in, is not coming on 26 October only (10:00 CEST = 08:00 UTC).
+    partner = await login_page(
+        browser, mail_server.url, PARTNER, DEMO_PASSWORD, viewport={"width": 1366, "height": 768}
+    )
+    await partner.goto(page.url)
+    one_date = "form.date-answer[data-api$='/occurrences/20271026T080000Z/rsvp']"
+    await partner.select_option(f"{one_date} select", "declined")
+    await partner.click(f"{one_date} button[type=submit]")
+    await partner.wait_for_selector(
+        f"{one_date} option[value=declined][selected]", state="attached"
+    )
+    assert await partner.input_value("form.date-answer select >> nth=0") == "accepted"
+    await partner.screenshot(path=str(shots / "meeting-page-date-answer.png"), full_page=True)
+    await _no_violations(partner, "meeting page with answers per date")
+    # The organiser sees the answers per date.
+    await page.reload()
+    counts = await page.locator(".occurrences li").nth(1).locator(".date-counts").inner_text()
+    assert "nie będą: 1" in counts
+
 
 async def test_edit_forms_english_and_phone_width(
     mail_server: Server, smtp: Smtp, browser: Any, shots: Any, clients: Any

@@ -93,3 +93,60 @@ async def test_tampered_and_expired_links_are_refused(
         f"/api/v1/meetings/{meeting['id']}/rsvp", {"answer": "maybe"}
     )
     assert status == 422 and "answer" in answer["error"]["details"]
+
+
+async def test_answers_for_single_dates_of_a_series(mail_server: Server, clients: Any) -> None:
+    lead = await clients(LEAD)
+    partner = await clients(PARTNER)
+    status, meeting = await lead.post(
+        "/api/v1/meetings",
+        {
+            "title": "Klub",
+            "start": "2027-10-19T10:00:00",
+            "recurrence": {"freq": "WEEKLY", "weekdays": ["TU"], "count": 4},
+        },
+    )
+    assert status == 201
+    path = f"/api/v1/meetings/{meeting['id']}"
+    assert (await partner.post(f"{path}/rsvp", {"answer": "accepted"}))[0] == 204
+    # Not on 26 October (10:00 CEST = 08:00 UTC), maybe on 2 November (10:00 CET = 09:00 UTC).
+    for original, answer in (("20271026T080000Z", "declined"), ("20271102T090000Z", "tentative")):
+        status, _ = await partner.request(
+            "PUT", f"{path}/occurrences/{original}/rsvp", json={"answer": answer}
+        )
+        assert status == 204
+
+    async def dates(client: Any) -> list[tuple[str, str | None, dict[str, int]]]:
+        status, body = await client.get(path)
+        assert status == 200
+        return [(o["start"], o["my_rsvp"], o["counts"]) for o in body["upcoming"]]
+
+    mine = [(start, answer) for start, answer, _ in await dates(partner)]
+    assert mine == [
+        ("2027-10-19T08:00:00Z", "accepted"),
+        ("2027-10-26T08:00:00Z", "declined"),
+        ("2027-11-02T09:00:00Z", "tentative"),
+        ("2027-11-09T09:00:00Z", "accepted"),
+    ]
+    # The organiser sees, per date, how everyone answered that date.
+    counts = {start: c for start, _, c in await dates(lead)}
+    assert counts["2027-10-19T08:00:00Z"]["accepted"] == 1
+    assert counts["2027-10-26T08:00:00Z"]["declined"] == 1
+    assert "accepted" not in counts["2027-10-26T08:00:00Z"]
+    assert sum(counts["2027-10-26T08:00:00Z"].values()) == sum(
+        counts["2027-10-19T08:00:00Z"].values()
+    )
+    # Not a date of the series, a cancelled date: field errors.
+    for original in ("20271027T080000Z",):
+        status, body = await partner.request(
+            "PUT", f"{path}/occurrences/{original}/rsvp", json={"answer": "declined"}
+        )
+        assert status == 422 and "original_start" in body["error"]["details"]
+    assert (await lead.request("DELETE", f"{path}/occurrences/20271109T090000Z"))[0] == 204
+    status, body = await partner.request(
+        "PUT", f"{path}/occurrences/20271109T090000Z/rsvp", json={"answer": "declined"}
+    )
+    assert status == 422 and body["error"]["details"]["original_start"] == "Cancelled."
+    # Answering for the whole series again replaces the answers for single dates.
+    assert (await partner.post(f"{path}/rsvp", {"answer": "declined"}))[0] == 204
+    assert {answer for _, answer, _ in await dates(partner)} == {"declined"}
