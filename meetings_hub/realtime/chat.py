@@ -29,6 +29,7 @@ from meetings_hub.domain import Actor
 from meetings_hub.errors import AppError
 from meetings_hub.hub import Hub
 from meetings_hub.realtime.manager import FastEmit
+from meetings_hub.realtime.roster import LocalRoster, Roster
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,8 @@ class ChatNamespace(socketio.AsyncNamespace):
         self._tasks: set[asyncio.Task[None]] = set()
         self._last_publish: asyncio.Task[None] | None = None
         self._rechecker: asyncio.Task[None] | None = None
+        # Who is in a room on the other server processes (none without Redis).
+        self.roster: Roster = LocalRoster()
         self._recheck_now = asyncio.Event()
         self.handlers: dict[str, Handler] = {
             "hello": self.ev_hello,
@@ -240,9 +243,9 @@ class ChatNamespace(socketio.AsyncNamespace):
         conn = self.conns.pop(sid, None)
         if conn is None:
             return
-        rooms_left = list(conn.joined)
-        for room_id in rooms_left:
-            await self._leave(conn, sid, room_id)
+        rooms_left = [
+            room_id for room_id in list(conn.joined) if await self._leave(conn, sid, room_id)
+        ]
         left = self.sockets_of.get(conn.who, 1) - 1
         if left > 0:
             self.sockets_of[conn.who] = left
@@ -368,13 +371,20 @@ class ChatNamespace(socketio.AsyncNamespace):
             key = access.room["direct_key"]
             self.direct_rooms[room_id] = [f"p:{p}" for p in key.split(":")]
         if first_tab:
-            await self.emit(
-                "joined",
-                {"room_id": room_id, "who": conn.who, "name": conn.name, "guest": access.is_guest},
-                room=room,
-                skip_sid=sid,
-            )
-            await attendance.arrived(self.hub, access, conn.actor)
+            elsewhere = await self._roster_add(room_id, conn, access.is_guest)
+            if not elsewhere:
+                await self.emit(
+                    "joined",
+                    {
+                        "room_id": room_id,
+                        "who": conn.who,
+                        "name": conn.name,
+                        "guest": access.is_guest,
+                    },
+                    room=room,
+                    skip_sid=sid,
+                )
+            await attendance.arrived(self.hub, access, conn.actor)  # opens a row if none is open
         room_info = dict(access.room)
         return {
             "ok": True,
@@ -391,7 +401,7 @@ class ChatNamespace(socketio.AsyncNamespace):
             },
             "replayed": replayed,
             "truncated": truncated,
-            "participants": self._participants(room),
+            "participants": await self._participants(room_id),
             "reads": await chat.room_reads(self.hub, room_id),
         }
 
@@ -441,9 +451,11 @@ class ChatNamespace(socketio.AsyncNamespace):
         self.tabs[(room_id, who)] = count + 1
         return count == 0
 
-    def _participants(self, room: str) -> list[dict[str, Any]]:
+    async def _participants(self, room_id: int) -> list[dict[str, Any]]:
+        """Who is in the room: this process's sockets, and those on other processes (whose
+        status comes from the database, where every process saves it)."""
         seen: dict[str, dict[str, Any]] = {}
-        for sid, _ in self.server.manager.get_participants(NAMESPACE, room):
+        for sid, _ in self.server.manager.get_participants(NAMESPACE, room_name(room_id)):
             conn = self.conns.get(sid)
             if conn is None or conn.who in seen:
                 continue
@@ -457,19 +469,41 @@ class ChatNamespace(socketio.AsyncNamespace):
                 "status": status,
                 "description": description,
             }
+        elsewhere = {
+            who: item
+            for who, item in (await self._roster_others(room_id)).items()
+            if who not in seen
+        }
+        if elsewhere:
+            statuses = await chat.presence_of(self.hub, list(elsewhere))
+            for who, (name, guest) in elsewhere.items():
+                status, description = statuses.get(who, ("available", ""))
+                if status == "invisible":
+                    continue
+                seen[who] = {
+                    "who": who,
+                    "name": name,
+                    "guest": guest,
+                    "status": status,
+                    "description": description,
+                }
         return list(seen.values())
 
-    async def _leave(self, conn: Conn, sid: str, room_id: int) -> None:
+    async def _leave(self, conn: Conn, sid: str, room_id: int) -> bool:
+        """Takes the socket out of the room; True when its person has no tab left in the room
+        on any process (then the room hears "left" and attendance closes)."""
         access = conn.joined.pop(room_id, None)
         if access is None:
-            return
+            return False
         await self.leave_room(sid, room_name(room_id))
         key = (room_id, conn.who)
         count = self.tabs.get(key, 1) - 1
         if count > 0:
             self.tabs[key] = count
-            return
+            return False
         self.tabs.pop(key, None)
+        if await self._roster_remove(room_id, conn.who):
+            return False  # a tab on another process keeps them in the room
         await self.emit(
             "left",
             {"room_id": room_id, "who": conn.who, "name": conn.name, "guest": access.is_guest},
@@ -477,6 +511,31 @@ class ChatNamespace(socketio.AsyncNamespace):
         )
         if access.room["kind"] == "session":
             await attendance.departed(self.hub, room_id, conn.actor)
+        return True
+
+    # The roster (other processes, through Redis) must never break the chat: when Redis is
+    # away, rooms show this process's people only, as with one process.
+
+    async def _roster_add(self, room_id: int, conn: Conn, guest: bool) -> bool:
+        try:
+            return await self.roster.add(room_id, conn.who, conn.name, guest)
+        except Exception:
+            log.exception("room roster: add failed")
+            return False
+
+    async def _roster_remove(self, room_id: int, who: str) -> bool:
+        try:
+            return await self.roster.remove(room_id, who)
+        except Exception:
+            log.exception("room roster: remove failed")
+            return False
+
+    async def _roster_others(self, room_id: int) -> dict[str, tuple[str, bool]]:
+        try:
+            return await self.roster.others(room_id)
+        except Exception:
+            log.exception("room roster: reading failed")
+            return {}
 
     async def ev_leave(self, conn: Conn, sid: str, data: dict[str, Any]) -> dict[str, Any]:
         room_id = chat.require_int(data, "room_id")

@@ -15,6 +15,7 @@ from meetings_hub.hub import Hub
 from meetings_hub.keys import chat_committer_key
 from meetings_hub.realtime.chat import ChatNamespace
 from meetings_hub.realtime.manager import FastEmit, FastRedisManager, close_now, websocket_class
+from meetings_hub.realtime.roster import RedisRoster
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,8 @@ def install_chat(app: web.Application, sio: socketio.AsyncServer, hub: Hub) -> C
     if isinstance(sio.manager, FastEmit):
         sio.manager.on_local_emit = namespace.on_local_emit
     hub.emit = namespace.hub_emit
+    if hub.settings.redis_url:
+        namespace.roster = RedisRoster(hub.settings.redis_url, hub.settings.redis_channel)
     app[chat_key] = namespace
     app[chat_committer_key] = committer
 
@@ -83,6 +86,7 @@ def install_chat(app: web.Application, sio: socketio.AsyncServer, hub: Hub) -> C
         await attendance.close_all(hub)
         committer.start()
         namespace.start_rechecks()
+        await namespace.roster.start()
 
     async def stop(app: web.Application) -> None:
         await namespace.stop_rechecks()
@@ -96,6 +100,7 @@ def install_chat(app: web.Application, sio: socketio.AsyncServer, hub: Hub) -> C
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.gather(*closes, return_exceptions=True), 5)
         await committer.stop()
+        await namespace.roster.stop()
         with contextlib.suppress(Exception):
             await attendance.close_all(hub)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from meetings_hub.realtime.roster import RedisRoster
 from tests.chat.support import ChatClient, session_token, wait_for
 from tests.support import LEAD, PARTNER, REPO, Client, free_port, require
 
@@ -60,7 +61,8 @@ class _Url:
         self.url = url
 
 
-async def test_two_processes_share_broadcasts_through_redis(tmp_path: Path) -> None:
+async def _two_processes(tmp_path: Path) -> tuple[list[asyncio.subprocess.Process], _Url, _Url]:
+    """Two `serve` processes on one database, joined by a Redis channel of their own."""
     require(_redis_up(), "Redis on 127.0.0.1:6379")
     channel = f"meetings_hub_test_{uuid.uuid4().hex}"
     cli = [sys.executable, "-m", "meetings_hub.cli"]
@@ -86,16 +88,38 @@ async def test_two_processes_share_broadcasts_through_redis(tmp_path: Path) -> N
         for port in ports
     ]
     first, second = (_Url(f"http://127.0.0.1:{p}") for p in ports)
+    await _healthy(first.url)
+    await _healthy(second.url)
+    return procs, first, second
+
+
+async def _stop(procs: list[asyncio.subprocess.Process]) -> None:
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            await asyncio.wait_for(proc.wait(), 10)
+        except TimeoutError:
+            proc.kill()
+
+
+async def _lead_and_partner_in_a_room(first: _Url, second: _Url) -> tuple[Client, Client, dict]:
+    """The lead signed in on the first process, the partner on the second, and their network's
+    room."""
+    lead_http, partner_http = Client(first.url), Client(second.url)
+    await lead_http.login(LEAD)
+    await partner_http.login(PARTNER)
+    _, networks = await lead_http.get("/api/v1/networks")
+    network_id = next(n["id"] for n in networks if "Morawicy" in n["name"])
+    _, room = await lead_http.post(f"/api/v1/networks/{network_id}/room")
+    return lead_http, partner_http, room
+
+
+async def test_two_processes_share_broadcasts_through_redis(tmp_path: Path) -> None:
+    procs, first, second = await _two_processes(tmp_path)
     clients: list[ChatClient] = []
     try:
-        await _healthy(first.url)
-        await _healthy(second.url)
-        lead_http, partner_http = Client(first.url), Client(second.url)
-        await lead_http.login(LEAD)
-        await partner_http.login(PARTNER)
-        _, networks = await lead_http.get("/api/v1/networks")
-        network_id = next(n["id"] for n in networks if "Morawicy" in n["name"])
-        _, room = await lead_http.post(f"/api/v1/networks/{network_id}/room")
+        lead_http, partner_http, room = await _lead_and_partner_in_a_room(first, second)
         a, b = ChatClient("on first"), ChatClient("on second")
         clients += [a, b]
         await a.connect(first, session_token(lead_http))  # type: ignore[arg-type]
@@ -117,10 +141,63 @@ async def test_two_processes_share_broadcasts_through_redis(tmp_path: Path) -> N
     finally:
         for c in clients:
             await c.close()
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                await asyncio.wait_for(proc.wait(), 10)
-            except TimeoutError:
-                proc.kill()
+        await _stop(procs)
+
+
+async def test_the_participant_list_and_left_span_both_processes(tmp_path: Path) -> None:
+    procs, first, second = await _two_processes(tmp_path)
+    clients: list[ChatClient] = []
+    try:
+        lead_http, partner_http, room = await _lead_and_partner_in_a_room(first, second)
+        room_id = room["id"]
+        lead = ChatClient("lead on first")
+        tab_two = ChatClient("partner on second")
+        tab_one = ChatClient("partner on first")
+        clients += [lead, tab_two, tab_one]
+        await lead.connect(first, session_token(lead_http))  # type: ignore[arg-type]
+        await lead.join(room_id)
+        # The partner's first tab reaches the other process: she still sees the lead there.
+        await tab_two.connect(second, session_token(partner_http))  # type: ignore[arg-type]
+        ack = await tab_two.join(room_id)
+        assert {p["name"] for p in ack["participants"]} == {"Anna Kowalczyk", "Tomasz Zieliński"}
+        await wait_for(lambda: any(e == "joined" for e, _ in lead.events))
+        # A second tab of hers, on the lead's process: no second "joined".
+        await tab_one.connect(first, session_token(partner_http))  # type: ignore[arg-type]
+        await tab_one.join(room_id)
+        await asyncio.sleep(0.3)
+        assert [e for e, _ in lead.events].count("joined") == 1
+        # Closing the tab on the second process does not make her leave: one tab is left.
+        await tab_two.close()
+        await asyncio.sleep(0.5)
+        assert "left" not in [e for e, _ in lead.events]
+        await tab_one.close()
+        await wait_for(lambda: "left" in [e for e, _ in lead.events])
+        await lead_http.close()
+        await partner_http.close()
+    finally:
+        for c in clients:
+            await c.close()
+        await _stop(procs)
+
+
+async def test_roster_forgets_a_process_whose_entries_expired() -> None:
+    require(_redis_up(), "Redis on 127.0.0.1:6379")
+    channel = f"meetings_hub_test_{uuid.uuid4().hex}"
+    one, two = (
+        RedisRoster("redis://127.0.0.1:6379/0", channel),
+        RedisRoster("redis://127.0.0.1:6379/0", channel),
+    )
+    try:
+        assert await one.add(7, "p:3", "Anna", False) is False
+        assert await two.add(7, "p:3", "Anna", False) is True  # she is on the first already
+        assert await two.others(7) == {"p:3": ("Anna", False)}
+        assert await one.remove(7, "p:3") is True  # still on the second
+        await one.add(7, "g:5", "Gość", True)
+        # The first process dies; its hash expires (TTL) and the others stop counting it.
+        await one.redis.delete(one._hash(7, one.process))
+        assert await two.others(7) == {}
+        assert one.process not in await two.redis.smembers(two._set(7))
+        assert await two.remove(7, "p:3") is False
+    finally:
+        await one.stop()
+        await two.stop()
