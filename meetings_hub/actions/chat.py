@@ -98,6 +98,15 @@ async def authenticate(hub: Hub, token: str | None) -> Actor:
     return actor
 
 
+async def direct_members(hub: Hub, room_id: int) -> list[str] | None:
+    """The two people ("p:<id>") of a direct room; None for any other room."""
+    async with hub.db.read() as reader:
+        room = await rooms.get(reader, room_id)
+    if room is None or room["kind"] != "direct" or not room["direct_key"]:
+        return None
+    return [f"p:{p}" for p in str(room["direct_key"]).split(":")]
+
+
 async def room_access(hub: Hub, actor: Actor, room_id: int) -> RoomAccess:
     """The actor's access to a room it is already in (no opening-time check)."""
     async with hub.db.read() as reader:

@@ -86,6 +86,10 @@ class ChatNamespace(socketio.AsyncNamespace):
         # The highest seq broadcast per room in this process: joins line replay up with it.
         self.broadcast_seq: dict[int, int] = {}
         self.direct_rooms: dict[int, list[str]] = {}
+        # Rooms this process has looked up (not direct ones, or those now in direct_rooms), and
+        # the messages waiting while a lookup runs.
+        self.known_rooms: set[int] = set()
+        self._learning: dict[int, list[dict[str, Any]]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._last_publish: asyncio.Task[None] | None = None
         self._rechecker: asyncio.Task[None] | None = None
@@ -150,6 +154,7 @@ class ChatNamespace(socketio.AsyncNamespace):
                 )
                 for target in self._notify_targets(message):
                     await self.emit("notify", target[1], room=target[0])
+                self._learn_room_of(message)
 
         task = asyncio.get_running_loop().create_task(publish())
         self._last_publish = task
@@ -171,6 +176,39 @@ class ChatNamespace(socketio.AsyncNamespace):
     def _notify(self, message: dict[str, Any], fast: FastEmit) -> None:
         for room, event in self._notify_targets(message):
             fast.deliver("notify", event, NAMESPACE, room)
+        self._learn_room_of(message)
+
+    def _learn_room_of(self, message: dict[str, Any]) -> None:
+        """The first message this process sees in a room nobody here has joined (a direct
+        message posted over REST, say): look up whether it is a direct room, then notify."""
+        room_id = message["room_id"]
+        if room_id in self.direct_rooms or room_id in self.known_rooms:
+            return
+        pending = self._learning.get(room_id)
+        if pending is not None:
+            pending.append(message)
+            return
+        self._learning[room_id] = [message]
+        task = asyncio.get_running_loop().create_task(self._learn_room(room_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _learn_room(self, room_id: int) -> None:
+        try:
+            members = await chat.direct_members(self.hub, room_id)
+        except Exception:
+            log.exception("looking up room %s failed", room_id)
+            members = None
+        messages = self._learning.pop(room_id, [])
+        self.known_rooms.add(room_id)
+        if members is None or room_id in self.direct_rooms:
+            return
+        self.direct_rooms[room_id] = members
+        for message in messages:
+            for who in members:
+                if who != message["author"]:
+                    event = {"room_id": room_id, "kind": "direct", "seq": message["seq"]}
+                    await self.emit("notify", event, room=who_room(who))
 
     async def hub_emit(self, event: str, data: Any, room: str) -> None:
         await self.emit(event, data, room=room)

@@ -237,3 +237,37 @@ async def test_session_room_follows_the_invitations(server: Server) -> None:
         await partner.close()
         await lead_http.close()
         await partner_http.close()
+
+
+async def test_a_direct_message_posted_over_rest_notifies_the_other_person(
+    server: Server,
+) -> None:
+    # Nobody has joined the direct room on a socket, so the server first has to find out that
+    # it is one; two quick messages both notify.
+    lead_http, _ = await signed_in(server, LEAD)
+    partner_http, partner_token = await signed_in(server, PARTNER)
+    _, dm = await lead_http.post(
+        "/api/v1/rooms/direct", {"person_id": await person_id(server, PARTNER)}
+    )
+    partner = ChatClient("partner, rooms list open")
+    await partner.connect(server, partner_token)
+    try:
+        for text in ("Dzień dobry", "Mam pytanie o spotkanie"):
+            status, body = await lead_http.post(
+                f"/api/v1/rooms/{dm['id']}/messages", {"client_msg_id": text, "text": text}
+            )
+            assert status in (200, 201), body
+        await wait_for(lambda: len(_events(partner, "notify")) == 2)
+        assert [(n["room_id"], n["kind"]) for n in _events(partner, "notify")] == [
+            (dm["id"], "direct"),
+            (dm["id"], "direct"),
+        ]
+        # Later messages are known to be direct at once.
+        await lead_http.post(
+            f"/api/v1/rooms/{dm['id']}/messages", {"client_msg_id": "3", "text": "Jeszcze jedno"}
+        )
+        await wait_for(lambda: len(_events(partner, "notify")) == 3)
+    finally:
+        await partner.close()
+        await lead_http.close()
+        await partner_http.close()
