@@ -142,7 +142,11 @@ async def home_page(request: web.Request) -> dict[str, Any]:
     actor = require_person(request)
     view = await home.overview(hub, actor)
     role = actor.person.role  # type: ignore[union-attr]
-    return {"view": view, "is_coordinator": role is Role.COORDINATOR}
+    return {
+        "view": view,
+        "is_coordinator": role is Role.COORDINATOR,
+        "upcoming": await home.upcoming(hub, actor),
+    }
 
 
 @aiohttp_jinja2.template("libraries.html")

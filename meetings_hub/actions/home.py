@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from meetings_hub.actions import network, people
 from meetings_hub.actions.access import scope_of
+from meetings_hub.actions.occurrences import OccurrenceView, Target, list_occurrences
 from meetings_hub.domain import Actor, Library, Network, Person, Role
 from meetings_hub.hub import Hub
 from meetings_hub.storage import meetings, outbox
+from meetings_hub.storage.timefmt import now_utc
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,19 @@ async def overview(hub: Hub, actor: Actor) -> Overview:
         own_library=next((lib for lib in libraries if lib.id == actor.person.library_id), None),
         mail_counts=counts,
     )
+
+
+UPCOMING_DAYS = 60
+
+
+async def upcoming(hub: Hub, actor: Actor, limit: int = 5) -> list[OccurrenceView]:
+    """The next meetings on the person's own calendar (the whole programme's for a
+    coordinator), from those under way now."""
+    now = now_utc()
+    found = await list_occurrences(
+        hub, actor, Target(), now - timedelta(hours=2), now + timedelta(days=UPCOMING_DAYS)
+    )
+    return [o for o in found if o.end > now][:limit]
 
 
 async def guest_meeting(hub: Hub, actor: Actor) -> dict[str, Any] | None:

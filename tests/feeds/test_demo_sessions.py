@@ -30,6 +30,15 @@ async def test_demo_sessions_fill_calendar_feed_and_outbox(server, client_factor
     partner = await client_factory(PARTNER)
     status, html = await partner.get("/calendar?view=list")
     assert status == 200 and "Spotkanie sieci bibliotek — Morawica" in html
+    # The home page opens with the next meetings of her own calendar.
+    status, home = await partner.get("/")
+    assert status == 200
+    upcoming = home.split('id="h-upcoming"', 1)[1].split("</section>", 1)[0]
+    assert "Moje najbliższe spotkania" in upcoming
+    assert upcoming.count("<li>") == 5  # the first five of her next two months
+    for title in ("Spotkanie sieci bibliotek — Morawica", "Szkolenie", "Noc w bibliotece"):
+        assert title in upcoming
+    assert "Korsz" not in upcoming
 
     async with server.hub.db.read() as reader:
         rows = await reader.fetch_all("SELECT subject FROM outbox")
