@@ -185,7 +185,10 @@ async def test_forgotten_password_by_emailed_link(site, chromium, shots) -> None
     try:
         await page.goto(site.url + "/login")
         await use_language(page, "en")
-        await page.click("a[href='/password/forgot']")
+        # Wait for the whole page, its form script included: a click returns once the
+        # navigation commits, and under load a submit before the script ran was a native one.
+        async with page.expect_navigation(wait_until="load"):
+            await page.click("a[href='/password/forgot']")
         await page.fill("#email", email)
         await page.click("main button[type=submit]")
         await page.locator(".form-status", has_text="on its way").wait_for()
