@@ -75,6 +75,11 @@ def room_name(room_id: int) -> str:
     return f"r:{room_id}"
 
 
+def watch_room(room_id: int) -> str:
+    """The socket.io room of those who follow a chat room's activity from the rooms list."""
+    return f"watch:{room_id}"
+
+
 def who_room(who: str) -> str:
     """The socket.io room holding every socket of one person or guest."""
     return f"w:{who}"
@@ -467,6 +472,11 @@ def _room_summary(row: Any, counts: tuple[int, int]) -> dict[str, Any]:
         "locked": row["locked_at"] is not None,
         "ended": row["ended_at"] is not None,
     }
+
+
+async def room_ids_of(hub: Hub, actor: Actor) -> list[int]:
+    """The rooms this person or guest may follow: those of their rooms list."""
+    return [int(room["id"]) for room in await list_rooms(hub, actor)]
 
 
 async def list_rooms(hub: Hub, actor: Actor) -> list[dict[str, Any]]:

@@ -23,7 +23,7 @@ import socketio
 
 from meetings_hub.actions import attendance, chat, rooms
 from meetings_hub.actions.access_events import ACCESS_CHANGED
-from meetings_hub.actions.chat import ChatError, GroupCommitter, room_name, who_room
+from meetings_hub.actions.chat import ChatError, GroupCommitter, room_name, watch_room, who_room
 from meetings_hub.actions.rooms import RoomAccess
 from meetings_hub.domain import Actor
 from meetings_hub.errors import AppError
@@ -52,6 +52,8 @@ class Conn:
     # A change concerning this socket was announced: confirm before anything else.
     recheck_due: bool = False
     joined: dict[int, RoomAccess] = field(default_factory=dict)
+    # Rooms whose activity this socket follows without being in them (the rooms list).
+    watching: set[int] = field(default_factory=set)
     window_start: float = 0.0
     window_events: int = 0
 
@@ -99,6 +101,7 @@ class ChatNamespace(socketio.AsyncNamespace):
         self.handlers: dict[str, Handler] = {
             "hello": self.ev_hello,
             "join": self.ev_join,
+            "watch": self.ev_watch,
             "leave": self.ev_leave,
             "send": self.ev_send,
             "edit": self.ev_edit,
@@ -126,10 +129,21 @@ class ChatNamespace(socketio.AsyncNamespace):
                 seq = data.get("seq", 0)
                 if seq > self.broadcast_seq.get(room_id, 0):
                     self.broadcast_seq[room_id] = seq
+                self._activity(room_id, data)
         elif event == "removed" and isinstance(data, dict):
             self._cut_off(data)
         elif event == ACCESS_CHANGED and isinstance(data, dict):
             self._access_changed(data)
+
+    def _activity(self, room_id: int, message: dict[str, Any]) -> None:
+        """A new message in a room: its watchers (rooms lists) hear of it, in this process
+        only: every process sees every message, so this adds no traffic between them."""
+        fast = self.fast
+        room = watch_room(room_id)
+        if fast is None or not fast.rooms.get(NAMESPACE, {}).get(room):
+            return
+        event = {"room_id": room_id, "seq": message.get("seq"), "author": message.get("author")}
+        fast.deliver("activity", event, NAMESPACE, room)
 
     def broadcast(self, batch: list[tuple[dict[str, Any], Any]]) -> None:
         """Called by the group committer right after a commit, before any ack is released."""
@@ -337,10 +351,14 @@ class ChatNamespace(socketio.AsyncNamespace):
         for conn in self.conns.values():
             if (
                 conn.who == who
-                or (room_id is not None and room_id in conn.joined)
+                or (room_id is not None and (room_id in conn.joined or room_id in conn.watching))
                 or (
                     network_id is not None
-                    and any(a.room.get("network_id") == network_id for a in conn.joined.values())
+                    and (
+                        # A rooms list does not know its rooms' networks: it checks again.
+                        bool(conn.watching)
+                        or any(a.room.get("network_id") == network_id for a in conn.joined.values())
+                    )
                 )
             ):
                 conn.recheck_due = True
@@ -357,6 +375,9 @@ class ChatNamespace(socketio.AsyncNamespace):
             await self.disconnect(sid)
             return False
         conn.actor = actor
+        if conn.watching:
+            allowed = set(await chat.room_ids_of(self.hub, actor))
+            await self._watch_only(sid, conn, conn.watching & allowed)
         for room_id in list(conn.joined):
             try:
                 conn.joined[room_id] = await chat.room_access(self.hub, actor, room_id)
@@ -379,6 +400,20 @@ class ChatNamespace(socketio.AsyncNamespace):
             "presence": {"status": status, "description": description},
             "rooms": await chat.list_rooms(self.hub, conn.actor),
         }
+
+    async def ev_watch(self, conn: Conn, sid: str, data: dict[str, Any]) -> dict[str, Any]:
+        """The rooms list follows new messages in all my rooms ("activity" events), so its
+        unread counts move at once, not only for direct messages and mentions."""
+        allowed = set(await chat.room_ids_of(self.hub, conn.actor))
+        await self._watch_only(sid, conn, allowed)
+        return {"ok": True, "watching": sorted(conn.watching)}
+
+    async def _watch_only(self, sid: str, conn: Conn, allowed: set[int]) -> None:
+        for room_id in conn.watching - allowed:
+            await self.leave_room(sid, watch_room(room_id))
+        for room_id in allowed - conn.watching:
+            await self.enter_room(sid, watch_room(room_id))
+        conn.watching = allowed
 
     async def ev_join(self, conn: Conn, sid: str, data: dict[str, Any]) -> dict[str, Any]:
         room_id = chat.require_int(data, "room_id")

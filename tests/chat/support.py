@@ -100,6 +100,7 @@ class ChatClient:
             "participant_removed",
             "removed",
             "notify",
+            "activity",
         ):
             self.sio.on(name, self._recorder(name), namespace=NS)
 

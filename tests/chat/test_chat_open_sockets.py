@@ -3,6 +3,7 @@ a library leaving its network act at once; anything else within chat_recheck_sec
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from meetings_hub.actions import demo
@@ -101,3 +102,47 @@ async def test_changes_nobody_announced_are_caught_by_the_periodic_check(tmp_pat
         await wait_for(lambda: not listener.sio.connected, 5)
     finally:
         await server.runner.cleanup()
+
+
+async def test_watching_follows_my_rooms_only_and_stops_when_access_ends(server: Server) -> None:
+    room_id = await _network_room(server)
+    other_lead, other_token = await signed_in(server, "joanna.sadowska@korsze.example.org")
+    _, other_room = await other_lead.post(
+        f"/api/v1/networks/{await network_id_of(server, 'Korsz')}/room"
+    )
+    _, partner_token = await signed_in(server, PARTNER)
+    watcher = ChatClient("rooms list")
+    await watcher.connect(server, partner_token)
+    ack = await watcher.call("watch", {})
+    assert ack["ok"] and room_id in ack["watching"] and other_room["id"] not in ack["watching"]
+    lead_http, lead_token = await signed_in(server, LEAD)
+    lead, korsze = ChatClient("lead"), ChatClient("korsze")
+    await lead.connect(server, lead_token)
+    await korsze.connect(server, other_token)
+    await lead.join(room_id)
+    await korsze.join(other_room["id"])
+    sent = await lead.send(room_id, "Nowe materiały")
+    await korsze.send(other_room["id"], "U nas w Korszach")
+
+    def activity() -> list[dict]:
+        return [data for name, data in watcher.events if name == "activity"]
+
+    await wait_for(lambda: len(activity()) == 1)
+    assert activity()[0]["room_id"] == room_id and activity()[0]["seq"] == sent["seq"]
+    # Her library leaves the network: the rooms list stops hearing of that room.
+    checiny = await server.hub.db.fetch_one(
+        "SELECT library_id FROM persons WHERE email = ?", (PARTNER,)
+    )
+    network_id = await network_id_of(server, "Morawic")
+    status, _ = await lead_http.request(
+        "DELETE", f"/api/v1/networks/{network_id}/members/{checiny['library_id']}"
+    )
+    assert status == 200
+    await asyncio.sleep(0.5)
+    await lead.send(room_id, "Już po wyjściu")
+    await asyncio.sleep(0.5)
+    assert len(activity()) == 1
+    for client in (watcher, lead, korsze):
+        await client.close()
+    for http in (other_lead, lead_http):
+        await http.close()

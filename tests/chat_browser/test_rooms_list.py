@@ -87,3 +87,33 @@ async def test_english_and_phone_width(server, browser, shots) -> None:
     assert await page.locator("label[for=composer-text]").inner_text() == "Your message"
     await page.screenshot(path=str(shots / "room-en-360.png"), full_page=True)
     assert await axe_violations(page) == []
+
+
+async def test_a_network_rooms_count_moves_live_and_counts_each_message_once(
+    server, browser, shots
+) -> None:
+    # Before, only direct messages and mentions moved the counts at once; others waited for
+    # the 30-second refresh. A mention brings both "activity" and "notify": counted once.
+    lead, token = await signed_in(server, LEAD)
+    _, room = await lead.post(f"/api/v1/networks/{await network_id_of(server, 'Morawic')}/room")
+    page = await person_page(browser, server, PARTNER)
+    problems = watch_console(page)
+    await page.goto(server.url + "/rooms")
+    await page.wait_for_selector("#connection[data-state=connected]")
+    item = page.locator(".room-list[data-kind=network] .room-item")
+    await item.wait_for()
+    socket = ChatClient("lead")
+    await socket.connect(server, token)
+    await socket.join(room["id"], None)
+    assert (await socket.send(room["id"], "Dzień dobry wszystkim"))["ok"]
+    await item.locator(".count", has_text="1").wait_for(timeout=5000)
+    partner_id = await person_id(server, PARTNER)
+    assert (await socket.send(room["id"], "@Tomasz zobacz", mentions=[partner_id]))["ok"]
+    await item.locator(".count", has_text="2").wait_for(timeout=5000)
+    await page.wait_for_timeout(500)
+    counts = await item.locator(".count").all_inner_texts()
+    assert any("2" in c for c in counts) and not any("3" in c for c in counts), counts
+    await page.screenshot(path=str(shots / "rooms-list-network-live.png"), full_page=True)
+    await socket.close()
+    await lead.close()
+    assert problems == []

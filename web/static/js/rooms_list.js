@@ -1,5 +1,6 @@
 // The rooms list: my rooms by kind with unread counts, kept live over socket.io (the "hello"
-// summary on every connect, "notify" for direct messages and mentions); starting a direct
+// summary on every connect, "activity" for every new message in my rooms, "notify" for direct
+// messages and mentions); starting a direct
 // conversation, a group room or a network's standing room.
 import { api } from "./api.js";
 import { t } from "./i18n.js";
@@ -92,31 +93,60 @@ async function refresh() {
   }
 }
 
+let me = null; // my "p:<id>", from hello: my own messages are not unread
 const connection = new Connection();
 showConnectionState(connection, document.getElementById("connection"));
 // On every (re)connect the server's "hello" answers with the rooms and their unread counts.
 connection.on("connect", async () => {
   try {
-    replaceAll(roomsOf(await connection.call("hello", {})));
+    const hello = await connection.call("hello", {});
+    me = hello.who || me;
+    replaceAll(roomsOf(hello));
+    // New messages in any of my rooms arrive as "activity": counts move at once.
+    await connection.call("watch", {});
   } catch {
     refresh();
   }
 });
 connection.on("hello", (hello) => replaceAll(roomsOf(hello)));
+
+// A message is counted once, whether "activity" or "notify" (a direct message or a mention
+// brings both) tells of it first: by its seq against the room's newest seq known here.
+function counted(room, seq) {
+  if (typeof seq !== "number" || seq <= (room.last_seq || 0)) return false;
+  room.last_seq = seq;
+  return true;
+}
+connection.on("activity", (event) => {
+  const room = rooms.get(event.room_id);
+  if (!room) {
+    refresh();
+    return;
+  }
+  if (event.author === me) {
+    room.last_seq = Math.max(room.last_seq || 0, event.seq || 0);
+    return;
+  }
+  if (counted(room, event.seq)) {
+    room.unread = (room.unread || 0) + 1;
+    render();
+  }
+});
 connection.on("notify", (event) => {
   const room = rooms.get(event.room_id);
   if (!room) {
     refresh();
     return;
   }
-  room.unread = (room.unread || 0) + 1;
+  if (counted(room, event.seq)) room.unread = (room.unread || 0) + 1;
   if (event.kind === "mention") room.mentions = (room.mentions || 0) + 1;
   render();
 });
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "visible") refresh();
 });
-// "notify" covers direct messages and mentions; other rooms' counts are fetched twice a minute.
+// "activity" and "notify" keep the counts live; reading in another tab lowers them on the
+// server only, so they are fetched again twice a minute.
 setInterval(() => {
   if (document.visibilityState === "visible") refresh();
 }, 30000);
