@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -103,13 +103,18 @@ async def authenticate(hub: Hub, token: str | None) -> Actor:
     return actor
 
 
-async def direct_members(hub: Hub, room_id: int) -> list[str] | None:
-    """The two people ("p:<id>") of a direct room; None for any other room."""
-    async with hub.db.read() as reader:
-        room = await rooms.get(reader, room_id)
-    if room is None or room["kind"] != "direct" or not room["direct_key"]:
+def direct_whos(room: Mapping[str, Any]) -> list[str] | None:
+    """The two people ("p:<id>") of a direct room's row; None for any other room."""
+    if room["kind"] != "direct" or not room["direct_key"]:
         return None
     return [f"p:{p}" for p in str(room["direct_key"]).split(":")]
+
+
+async def direct_members(hub: Hub, room_id: int) -> list[str] | None:
+    """The two people of a direct room, looked up by id; None for any other room."""
+    async with hub.db.read() as reader:
+        room = await rooms.get(reader, room_id)
+    return direct_whos(room) if room is not None else None
 
 
 async def room_access(hub: Hub, actor: Actor, room_id: int) -> RoomAccess:

@@ -15,6 +15,7 @@ from meetings_hub.actions.access import Scope, not_found_unless, scope_of
 from meetings_hub.domain import Actor, Role
 from meetings_hub.errors import ValidationFailed
 from meetings_hub.hub import Hub
+from meetings_hub.scheduling import recurrence
 from meetings_hub.scheduling.events import Links
 from meetings_hub.scheduling.model import Meeting
 from meetings_hub.storage import people
@@ -158,3 +159,21 @@ async def list_occurrences(
         meetings = await calendar_meetings(reader, target, start, end)
         visible_meetings = [m for m in meetings if await may_see(reader, actor, scope, m)]
     return occurrence_views(hub, visible_meetings, start, end)
+
+
+def check_occurrence(meeting: Meeting, original: datetime, *, not_cancelled: bool = False) -> None:
+    """``original`` is one of the series' dates (and, if asked, not a cancelled one).
+
+    422, not 404: the ics importer (feeds) relies on ValidationFailed here."""
+    if meeting.rule is None:
+        raise ValidationFailed(
+            "Only a series has occurrences.", details={"original_start": "Not a series."}
+        )
+    if not recurrence.is_occurrence(meeting.rule, meeting.start, meeting.timezone, original):
+        raise ValidationFailed(
+            "No such occurrence.", details={"original_start": "Not an occurrence of the series."}
+        )
+    if not_cancelled and any(
+        c.original_start == original and c.kind == "exception" for c in meeting.changes
+    ):
+        raise ValidationFailed("This date was cancelled.", details={"original_start": "Cancelled."})

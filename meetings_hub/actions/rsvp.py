@@ -12,11 +12,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from meetings_hub import auth
 from meetings_hub.actions.access import not_found_unless, scope_of
-from meetings_hub.actions.occurrences import may_see
+from meetings_hub.actions.occurrences import check_occurrence, may_see
 from meetings_hub.domain import Actor
 from meetings_hub.errors import Forbidden, NotFound, ValidationFailed
 from meetings_hub.hub import Hub
-from meetings_hub.scheduling import recurrence as rules
 from meetings_hub.scheduling.model import RSVP_ANSWERS, Meeting
 from meetings_hub.storage import guests
 from meetings_hub.storage import scheduling as store
@@ -152,16 +151,7 @@ async def answer_date(
         meeting = await _answerable(tx, actor, meeting_id)
         assert actor.person is not None
         original = original.astimezone(UTC)
-        if meeting.rule is None or not rules.is_occurrence(
-            meeting.rule, meeting.start, meeting.timezone, original
-        ):
-            raise ValidationFailed(
-                "No such date.", details={"original_start": "Not a date of this series."}
-            )
-        if any(c.original_start == original and c.kind == "exception" for c in meeting.changes):
-            raise ValidationFailed(
-                "This date was cancelled.", details={"original_start": "Cancelled."}
-            )
+        check_occurrence(meeting, original, not_cancelled=True)
         if await store.get_invitee(tx, meeting_id, actor.person.id) is None:
             # Invited through her library (or taking part as a manager): on the list first.
             await store.set_rsvp(tx, meeting_id, actor.person.id, "needs_action")

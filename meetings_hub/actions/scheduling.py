@@ -15,6 +15,7 @@ import msgspec
 from meetings_hub.actions import invitations
 from meetings_hub.actions.access import Scope, not_found_unless, scope_of
 from meetings_hub.actions.access_events import access_changed
+from meetings_hub.actions.occurrences import check_occurrence
 from meetings_hub.actions.validate import FieldErrors, Id
 from meetings_hub.domain import Actor, GuestCategory, Language, Role
 from meetings_hub.errors import Forbidden, ValidationFailed
@@ -364,18 +365,6 @@ async def update_series(hub: Hub, actor: Actor, meeting_id: int, data: ScheduleI
         tx.after_commit(hub.wake_mail)
 
 
-def _check_original(meeting: Meeting, original: datetime) -> None:
-    # 422, not 404: the ics importer (feeds) relies on ValidationFailed here.
-    if meeting.rule is None:
-        raise ValidationFailed(
-            "Only a series has occurrences.", details={"original_start": "Not a series."}
-        )
-    if not recurrence.is_occurrence(meeting.rule, meeting.start, meeting.timezone, original):
-        raise ValidationFailed(
-            "No such occurrence.", details={"original_start": "Not an occurrence of the series."}
-        )
-
-
 def _next_sequence(meeting: Meeting, original: datetime) -> int:
     own = [c.sequence for c in meeting.changes if c.original_start == original]
     return max([meeting.sequence, *own]) + 1
@@ -400,7 +389,7 @@ async def move_occurrence(
         errors.text("agenda", data.agenda, required=False, max_len=5000)
         errors.text("address", data.address, required=False, max_len=300)
         errors.raise_if_any()
-        _check_original(meeting, original)
+        check_occurrence(meeting, original)
         if meeting.cancelled:
             raise ValidationFailed("This meeting was cancelled.", details={"status": "cancelled"})
         change = Change(
@@ -426,7 +415,7 @@ async def cancel_occurrence(hub: Hub, actor: Actor, meeting_id: int, original: d
     original = original.astimezone(UTC)
     async with hub.db.write() as tx:
         meeting = await check_manage(tx, actor, meeting_id)
-        _check_original(meeting, original)
+        check_occurrence(meeting, original)
         sequence = _next_sequence(meeting, original)
         # The CANCEL is built before the exception hides the occurrence from the series.
         await invitations.queue_for_meeting(

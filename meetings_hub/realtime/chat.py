@@ -440,9 +440,9 @@ class ChatNamespace(socketio.AsyncNamespace):
             await self._send_to(sid, "message_updated", changed)
         first_tab = room_id not in conn.joined and self._add_tab(room_id, conn.who)
         conn.joined[room_id] = access
-        if access.room["kind"] == "direct":
-            key = access.room["direct_key"]
-            self.direct_rooms[room_id] = [f"p:{p}" for p in key.split(":")]
+        members = chat.direct_whos(access.room)
+        if members is not None:
+            self.direct_rooms[room_id] = members
         if first_tab:
             elsewhere = await self._roster_add(room_id, conn, access.is_guest)
             if not elsewhere:
