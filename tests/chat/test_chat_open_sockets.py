@@ -4,9 +4,12 @@ a library leaving its network act at once; anything else within chat_recheck_sec
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from meetings_hub.actions import demo
+from meetings_hub.actions.demo import DEMO_PASSWORD
 from meetings_hub.storage.timefmt import now_utc, to_db
 from tests.chat.support import ChatClient, network_id_of, person_id, signed_in, wait_for
 from tests.support import COORDINATOR, LEAD, PARTNER, Server, make_settings, start_server
@@ -146,3 +149,51 @@ async def test_watching_follows_my_rooms_only_and_stops_when_access_ends(server:
         await client.close()
     for http in (other_lead, lead_http):
         await http.close()
+
+
+async def test_a_password_change_closes_the_other_sessions_sockets_at_once(server: Server) -> None:
+    room_id = await _network_room(server)
+    here_http, here_token = await signed_in(server, PARTNER)
+    _, there_token = await signed_in(server, PARTNER)  # an old session, on another computer
+    here, there = ChatClient("here"), ChatClient("there")
+    await here.connect(server, here_token)
+    await there.connect(server, there_token)
+    await here.join(room_id)
+    await there.join(room_id)
+    status, body = await here_http.post(
+        "/api/v1/auth/password",
+        {"current_password": DEMO_PASSWORD, "new_password": "nowe-haslo-2026"},
+    )
+    assert status in (200, 204), body
+    await wait_for(lambda: not there.sio.connected, 5)
+    assert here.sio.connected  # the session that changed it goes on
+    assert (await here.send(room_id, "hasło zmienione"))["ok"]
+    await here.close()
+    await here_http.close()
+
+
+async def test_taking_back_an_invitation_takes_the_person_out_of_the_session_room(
+    server: Server,
+) -> None:
+    lead_http, _ = await signed_in(server, LEAD)
+    partner_id = await person_id(server, PARTNER)
+    start = (now_utc() + timedelta(minutes=5)).astimezone(ZoneInfo("Europe/Warsaw"))
+    body = {
+        "title": "Rozmowa w małym gronie",
+        "start": start.replace(tzinfo=None, second=0, microsecond=0).isoformat(),
+        "whole_network": False,
+        "library_ids": [],
+        "person_ids": [partner_id],
+    }
+    status, meeting = await lead_http.post("/api/v1/meetings", body)
+    assert status == 201, meeting
+    status, room = await lead_http.post(f"/api/v1/meetings/{meeting['id']}/room")
+    assert status == 200, room
+    partner = await _partner_in(server, room["id"])
+    status, _ = await lead_http.request(
+        "PUT", f"/api/v1/meetings/{meeting['id']}", json={**body, "person_ids": []}
+    )
+    assert status == 200
+    await wait_for(lambda: _removed(partner) == [room["id"]], 5)
+    await partner.close()
+    await lead_http.close()
