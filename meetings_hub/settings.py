@@ -37,7 +37,8 @@ class Settings:
     )
     site_url: str = _setting(
         "http://127.0.0.1:8080",
-        "Public base URL of the site, used in emailed links and calendar feeds.",
+        "Public base URL of the site, used in emailed links and calendar feeds (links inside "
+        "pages are relative). `serve` warns when it names this machine with another port.",
     )
     site_domain: str = _setting(
         "meetings-hub.local",

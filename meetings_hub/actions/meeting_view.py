@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 
 from meetings_hub.actions.access import not_found_unless, scope_of
-from meetings_hub.actions.occurrences import links, may_see
+from meetings_hub.actions.occurrences import may_see, page_links
 from meetings_hub.actions.scheduling import _managed_network, next_tuesday_10
 from meetings_hub.domain import Actor
 from meetings_hub.errors import ValidationFailed
@@ -181,8 +181,8 @@ async def view(hub: Hub, actor: Actor, meeting_id: int, *, upcoming: int = 12) -
         host_library_name=meeting.host_library_name,
         whole_network=meeting.whole_network,
         organizer_name=meeting.organizer_name,
-        page_url=links(hub).page(meeting.id),
-        join_url=links(hub).join(meeting),
+        page_url=page_links(hub).page(meeting.id),
+        join_url=page_links(hub).join(meeting),
         recurrence=RecurrenceView(
             rule.freq,
             rule.interval,
