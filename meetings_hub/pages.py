@@ -126,8 +126,11 @@ async def login_page(request: web.Request) -> dict[str, Any]:
     if request.app[hub_key].settings.demo_mode:
         # The three logins the README and `make run` print; they work only in demo mode.
         demo_logins = [(p.role, p.email) for p in demo_data.PEOPLE[:3]]
+    next_path = next_path if next_path.startswith("/") and not next_path.startswith("//") else "/"
     return {
-        "next": next_path if next_path.startswith("/") and not next_path.startswith("//") else "/",
+        "next": next_path,
+        # Someone sent here from a meeting or a room may be a guest who opened the wrong link.
+        "guest_hint": next_path.startswith(("/meetings/", "/rooms/")),
         "demo_logins": demo_logins,
         "demo_password": demo.DEMO_PASSWORD,
     }
