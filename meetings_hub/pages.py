@@ -12,6 +12,7 @@ from aiohttp import web
 from meetings_hub import demo_data
 from meetings_hub.actions import demo, home, network, outbox, people, session
 from meetings_hub.actions.access import scope_of
+from meetings_hub.actions.when import range_text, rule_text
 from meetings_hub.domain import Actor, GuestCategory, LibraryKind, NetworkRole, Role, TokenPurpose
 from meetings_hub.errors import NotFound
 from meetings_hub.i18n import LANGUAGE_COOKIE, format_date, format_datetime, pick_language
@@ -300,11 +301,15 @@ async def invitation_page(request: web.Request) -> web.StreamResponse:
 async def guest_page(request: web.Request) -> dict[str, Any]:
     hub = request.app[hub_key]
     token = request.match_info["token"]
-    invitation, meeting = await session.guest_invitation_view(hub, token)
+    landing = await session.guest_invitation_view(hub, token)
+    lang = language_of(request)
+    meeting = landing.meeting
     return {
         "token": token,
-        "invitation": invitation,
+        "invitation": landing.invitation,
         "meeting": meeting,
+        "when": range_text(hub, lang, landing.start, landing.end, meeting.timezone),
+        "repeats": rule_text(hub, lang, meeting.rule, meeting.timezone) if meeting.rule else "",
         "categories": list(GuestCategory),
     }
 

@@ -291,6 +291,10 @@ async def form_defaults(hub: Hub, actor: Actor, network_id: int | None) -> Sched
         members = [m for m in network.members if m.active]
         staff = await store.active_people_of_libraries(reader, {m.library_id for m in members})
         never = await store.never_attended(reader, [r["id"] for r in staff])
+        # Before anyone of the network has attended a session the mark says nothing (a fresh
+        # install would put it on every person), so it appears only once someone has.
+        if len(never) == len(staff):
+            never = set()
         managed = [
             NetworkChoice(n.id, n.name)
             for n in await networks.list_all(reader)
@@ -307,7 +311,10 @@ async def form_defaults(hub: Hub, actor: Actor, network_id: int | None) -> Sched
         timezone=tz,
         host_library_id=network.lead_library_id,
         libraries=[LibraryChoice(m.library_id, m.library_name, m.role.value) for m in members],
+        # The organiser is not invited to her own meeting: she runs it.
         people=[
-            PersonChoice(r["id"], r["full_name"], r["library_id"], r["id"] in never) for r in staff
+            PersonChoice(r["id"], r["full_name"], r["library_id"], r["id"] in never)
+            for r in staff
+            if actor.person is None or r["id"] != actor.person.id
         ],
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import msgspec
 
@@ -15,7 +15,9 @@ from meetings_hub.actions.validate import FieldErrors
 from meetings_hub.domain import Actor, GuestCategory, Person, TokenPurpose
 from meetings_hub.errors import BadRequest, NotFound, RateLimited, Unauthenticated
 from meetings_hub.hub import Hub
-from meetings_hub.storage import guests, meetings, people, sessions
+from meetings_hub.scheduling.model import Meeting
+from meetings_hub.storage import guests, people, sessions
+from meetings_hub.storage import scheduling as scheduling_store
 from meetings_hub.storage.db import Reader, Tx
 from meetings_hub.storage.timefmt import from_db, now_utc
 
@@ -247,16 +249,27 @@ async def live_guest_invitation(hub: Hub, reader: Reader, token: str) -> dict[st
     return dict(row)
 
 
-async def guest_invitation_view(
-    hub: Hub, token: str
-) -> tuple[dict[str, object], dict[str, object]]:
-    """What the guest's landing page shows: the invitation and its meeting."""
+@dataclass(frozen=True)
+class GuestLanding:
+    """What the guest's landing page shows: the invitation, its meeting, and the date the guest
+    comes to (the next one of a series, else the meeting's own)."""
+
+    invitation: dict[str, object]
+    meeting: Meeting
+    start: datetime
+    end: datetime
+
+
+async def guest_invitation_view(hub: Hub, token: str) -> GuestLanding:
     async with hub.db.read() as reader:
         invitation = await live_guest_invitation(hub, reader, token)
-        meeting = await meetings.get_core(reader, int(invitation["meeting_id"]))  # type: ignore[call-overload]
+        meeting = await scheduling_store.get(reader, int(invitation["meeting_id"]))  # type: ignore[call-overload]
     if meeting is None:
         raise NotFound("This invitation link is not valid.", code="invalid_guest_link")
-    return invitation, dict(meeting)
+    now = now_utc()
+    coming = [o for o in meeting.occurrences(now - timedelta(hours=12)) if o.end > now]
+    start, end = (coming[0].start, coming[0].end) if coming else (meeting.start, meeting.end)
+    return GuestLanding(dict(invitation), meeting, start, end)
 
 
 async def guest_enter(hub: Hub, data: GuestEnterInput, *, user_agent: str) -> NewSession:

@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 
 from tests.foundation.test_guests import enter, invite, token_of
-from tests.foundation.walk_support import start_world
+from tests.foundation.walk_support import client_as, start_world
 from tests.route_cases import World
 from tests.support import Server
 
@@ -47,3 +47,29 @@ async def test_a_guest_session_opens_the_meeting_room_address(world) -> None:
             assert r.url.path.startswith("/rooms/") and r.url.path != "/rooms/guest"
     finally:
         await guest.close()
+
+
+async def test_guest_entry_page_shows_start_end_and_repetition(world) -> None:
+    server, w = world
+    lead = await client_as(server, w, "lead")
+    try:
+        status, meeting = await lead.post(
+            "/api/v1/meetings",
+            {
+                "title": "Klub czytelniczy",
+                "start": "2027-10-19T10:00:00",
+                "recurrence": {"freq": "WEEKLY", "weekdays": ["TU"], "count": 4},
+            },
+        )
+        assert status == 201, meeting
+    finally:
+        await lead.close()
+    token = token_of(await invite(server, w, meeting["id"]))
+    async with aiohttp.ClientSession() as anonymous:
+        async with anonymous.get(f"{server.url}/guest/{token}") as r:
+            assert r.status == 200
+            html = await r.text()
+    card = html.split('<p class="card">', 1)[1].split("</p>", 1)[0]
+    assert "19 października 2027, 10:00–11:30 (Europe/Warsaw)" in card
+    assert "Powtarza się: co tydzień" in card
+    assert "(Polska (Warszawa))" not in html
