@@ -34,7 +34,9 @@ def create_sio(hub: Hub) -> socketio.AsyncServer:
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
         client_manager=manager,
-        cors_allowed_origins=[],  # same origin only: the pages are served by this app
+        # No CORS: the pages are served by this app. [] also turns engineio's own Origin check
+        # off; csrf_middleware refuses foreign origins (site_url, allowed_origins) instead.
+        cors_allowed_origins=[],
         # Compression costs several times the memory per connection; see the chat rooms issue.
         http_compression=False,
         # One line per protocol error, rate-limited: a client sending garbage can't fill the log.
