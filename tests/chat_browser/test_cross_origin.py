@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from meetings_hub.actions.demo import DEMO_PASSWORD
 from meetings_hub.app import WEB_DIR
 from tests.chat.support import network_id_of
 from tests.chat_browser.support import person_page
@@ -126,3 +127,35 @@ async def test_a_page_on_another_port_cannot_read_a_room(
             assert outcome["read"] == [], (transport, outcome)
     finally:
         await page.context.close()
+
+
+async def test_the_room_page_opens_its_websocket_under_the_real_policy(
+    browser: Any, server: Server
+) -> None:
+    """connect-src names this host's ws:// and wss:// only: the page's own socket still
+    upgrades to a websocket (every other browser test bypasses the CSP for axe-core)."""
+    room_id = await _room_with_history(server)
+    context = await browser.new_context()
+    page = await context.new_page()
+    sockets: list[str] = []
+    problems: list[str] = []
+    page.on("websocket", lambda ws: sockets.append(ws.url))
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    try:
+        await page.goto(server.url + "/login")
+        await page.fill("#email", LEAD)
+        await page.fill("#password", DEMO_PASSWORD)
+        await page.click("button[type=submit].primary")
+        await page.wait_for_url(server.url + "/")
+        await page.goto(f"{server.url}/rooms/{room_id}")
+        await page.wait_for_selector("#connection[data-state=connected]")
+        await page.wait_for_selector(f".msg:has-text('{SECRET}')")
+        host = server.url.removeprefix("http://")
+        for _ in range(50):  # the upgrade follows the polling handshake
+            if sockets:
+                break
+            await page.wait_for_timeout(100)
+        assert sockets and all(s.startswith(f"ws://{host}/socket.io/") for s in sockets), sockets
+        assert not [p for p in problems if "Content Security Policy" in p], problems
+    finally:
+        await context.close()
