@@ -142,10 +142,12 @@ def origin_parts(origin: str) -> tuple[str, str] | None:
 @functools.lru_cache(maxsize=8)
 def configured_origins(site_url: str, allowed_origins: str) -> frozenset[tuple[str, str]]:
     """The site's own origin (from ``site_url``) and the configured extra ones."""
+    # site_url may name a path; an extra origin is an origin only.
+    site = urlsplit(site_url.strip())._replace(path="", query="", fragment="").geturl()
     found = set()
-    for raw in [site_url, *allowed_origins.split(",")]:
+    for raw in [site, *allowed_origins.split(",")]:
         if raw.strip():
-            parts = origin_parts(urlsplit(raw.strip())._replace(path="", query="").geturl())
+            parts = origin_parts(raw)
             if parts is None:
                 raise ValueError(f"not an http(s) origin: {raw.strip()!r}")
             found.add(parts)
