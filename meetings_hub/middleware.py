@@ -221,9 +221,11 @@ async def headers_middleware(request: web.Request, handler: Handler) -> web.Stre
 
 
 def _page_csp(request: web.Request) -> str:
-    # Websockets to this host only ('self' covers ws: only in CSP level 3 browsers).
-    host = request.host
-    sockets = f" ws://{host} wss://{host}" if _PLAIN_HOST.fullmatch(host) else ""
+    # Websockets to this site only ('self' covers ws: only in CSP level 3 browsers): the host
+    # the page came from and, behind a proxy that passes another Host, site_url's.
+    site_host = urlsplit(request.app[hub_key].settings.site_url).netloc
+    hosts = dict.fromkeys(h for h in (request.host, site_host) if _PLAIN_HOST.fullmatch(h))
+    sockets = "".join(f" ws://{h} wss://{h}" for h in hosts)
     return (
         "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
         f"script-src 'self'; connect-src 'self'{sockets}; object-src 'none'; "

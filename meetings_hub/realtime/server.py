@@ -31,6 +31,7 @@ def create_sio(hub: Hub) -> socketio.AsyncServer:
         else FastEmit()
     )
     manager.max_queue = settings.chat_max_queue
+    wire_log = WireLog()  # one budget of lines for both libraries
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
         client_manager=manager,
@@ -40,8 +41,8 @@ def create_sio(hub: Hub) -> socketio.AsyncServer:
         # Compression costs several times the memory per connection; see the chat rooms issue.
         http_compression=False,
         # One line per protocol error, rate-limited: a client sending garbage can't fill the log.
-        logger=WireLog(),
-        engineio_logger=WireLog(),
+        logger=wire_log,
+        engineio_logger=wire_log,
     )
     sio.eio._async = {**sio.eio._async, "websocket": websocket_class(settings.chat_ws_compression)}
     _release_on_close(sio)

@@ -198,5 +198,15 @@ async def test_page_csp_allows_websockets_to_this_host_only(tmp_path: Path) -> N
             async with http.get(server.url + "/login", headers={"Host": "a b;script-src *"}) as r:
                 csp = r.headers.get("Content-Security-Policy", "")
             assert "script-src *" not in csp and "a b" not in csp
+            # Behind a proxy that passes its own Host, site_url's host is listed too.
+            async with http.get(server.url + "/login", headers={"Host": "10.0.0.5:8080"}) as r:
+                connect = r.headers["Content-Security-Policy"].split("connect-src ")[1]
+            assert connect.split(";")[0].split() == [
+                "'self'",
+                "ws://10.0.0.5:8080",
+                "wss://10.0.0.5:8080",
+                f"ws://{host}",
+                f"wss://{host}",
+            ]
     finally:
         await server.runner.cleanup()
