@@ -148,10 +148,10 @@ def websocket_class(compress: bool) -> type:
             try:
                 await self.handler(self)
             except Exception:
-                # engineio decodes a frame outside its own error handling: a malformed one ends
-                # up here. One (rate-limited) line, and the socket closed now, not at its ping
-                # timeout.
-                self.server.logger.exception("malformed websocket frame")
+                # engineio decodes a frame outside its own error handling: a malformed one (or
+                # a broken connection) ends up here. One (rate-limited) line, and the socket
+                # closed now, not at its ping timeout.
+                self.server.logger.exception("websocket ended by an error")
                 sock = getattr(self.handler, "__self__", None)
                 if sock is not None:
                     await close_now(sock)
