@@ -54,6 +54,12 @@ class Settings:
     secure_cookies: bool = _setting(
         False, "Mark cookies Secure; turn on when the site is served over https."
     )
+    allowed_origins: str = _setting(
+        "",
+        "Other origins (scheme://host[:port], comma-separated) whose pages may open chat "
+        "sockets and send forms, besides site_url and the address a request came to (e.g. "
+        "when a proxy passes another Host header). Every other origin is refused.",
+    )
     session_days: int = _setting(30, "Days a login session lasts without use.")
     demo_mode: bool = _setting(
         False, "Demo mode: demo accounts with printed passwords exist. Never in production."
@@ -103,6 +109,12 @@ class Settings:
     )
     max_json_bytes: int = _setting(1_048_576, "Largest JSON request body accepted, in bytes.")
     log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
+    metrics_token: str = _setting(
+        "",
+        "Bearer token that reads /metrics (Authorization: Bearer <token>). Empty: /metrics is "
+        "open to everyone only in demo mode; otherwise only a signed-in coordinator reads it.",
+        secret=True,
+    )
 
     # --- Scheduling and calendars (issue 4): add fields below this line ---
     reminder_offsets_minutes: str = _setting(
