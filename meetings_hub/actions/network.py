@@ -8,6 +8,7 @@ import msgspec
 
 from meetings_hub.actions.access import not_found_unless, require_coordinator, scope_of
 from meetings_hub.actions.access_events import access_changed
+from meetings_hub.actions.rooms import open_network_room
 from meetings_hub.actions.validate import FieldErrors, Id
 from meetings_hub.domain import Actor, Library, LibraryKind, Network, NetworkRole
 from meetings_hub.errors import Conflict, Forbidden
@@ -166,6 +167,7 @@ async def create_network(hub: Hub, actor: Actor, data: NetworkInput) -> Network:
             started_on=data.started_on,
             note=data.note,
         )
+        await open_network_room(tx, network_id, data.name.strip())
         network = await networks.get(tx, network_id)
     assert network is not None
     return network

@@ -93,53 +93,57 @@ async def _invited(db: Reader | Tx, actor: Actor, scope: Scope, meeting: dict[st
     )
 
 
+async def open_session_room(tx: Tx, meeting_id: int) -> int:
+    """The session room of a meeting, made if it has none yet. Rooms exist from the moment a
+    session is scheduled (they appear under "Rozmowy" at once); this also opens the room of a
+    meeting made before that rule."""
+    room = await rooms.by_meeting(tx, meeting_id)
+    if room is not None:
+        return int(room["id"])
+    meeting = await meetings.get_core(tx, meeting_id)
+    not_found_unless(meeting is not None, "Meeting")
+    assert meeting is not None
+    return await rooms.insert(
+        tx,
+        kind="session",
+        title=meeting["title"],
+        created_by=meeting["created_by"],
+        meeting_id=meeting_id,
+        network_id=meeting["network_id"],
+    )
+
+
+async def open_network_room(tx: Tx, network_id: int, name: str) -> int:
+    """The standing room of a network, made with the network (or on first use for older ones)."""
+    room = await rooms.by_network(tx, network_id)
+    if room is not None:
+        return int(room["id"])
+    return await rooms.insert(
+        tx, kind="network", title=name, created_by=None, network_id=network_id
+    )
+
+
 async def room_for_meeting(hub: Hub, actor: Actor, meeting_id: int) -> int:
-    """The session room of a meeting, opened on first use."""
+    """The session room of a meeting."""
     async with hub.db.read() as reader:
         existing = await rooms.by_meeting(reader, meeting_id)
     if existing is not None:
         await check_room_access_hub(hub, actor, existing["id"])
         return int(existing["id"])
     async with hub.db.write() as tx:
-        meeting = await meetings.get_core(tx, meeting_id)
-        not_found_unless(meeting is not None, "Meeting")
-        assert meeting is not None
-        room = await rooms.by_meeting(tx, meeting_id)
-        room_id = (
-            room["id"]
-            if room
-            else await rooms.insert(
-                tx,
-                kind="session",
-                title=meeting["title"],
-                created_by=meeting["created_by"],
-                meeting_id=meeting_id,
-                network_id=meeting["network_id"],
-            )
-        )
+        room_id = await open_session_room(tx, meeting_id)
         await check_room_access(tx, actor, room_id)
     return int(room_id)
 
 
 async def room_for_network(hub: Hub, actor: Actor, network_id: int) -> int:
-    """The standing room of a network (partnership), opened on first use."""
+    """The standing room of a network (partnership)."""
     async with hub.db.write() as tx:
         scope = await scope_of(tx, actor)
         network = await networks.get(tx, network_id)
         not_found_unless(network is not None and scope.sees_network(network_id), "Network")
         assert network is not None
-        room = await rooms.by_network(tx, network_id)
-        room_id = (
-            room["id"]
-            if room
-            else await rooms.insert(
-                tx,
-                kind="network",
-                title=network.name,
-                created_by=None,
-                network_id=network_id,
-            )
-        )
+        room_id = await open_network_room(tx, network_id, network.name)
     return int(room_id)
 
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from meetings_hub.actions import invitations
+from meetings_hub.actions import rooms as rooms_actions
 from meetings_hub.actions.access import Scope, not_found_unless, scope_of
 from meetings_hub.actions.access_events import access_changed
 from meetings_hub.actions.occurrences import check_occurrence
@@ -282,6 +283,8 @@ async def schedule(
             created_by=actor.person.id,
         )
         await _save_plan(hub, tx, actor, meeting_id, r, data)
+        if data.kind != "in_person":
+            await rooms_actions.open_session_room(tx, meeting_id)
         if also is not None:
             await also(tx, meeting_id)
         await invitations.queue_for_meeting(hub, tx, meeting_id, method="REQUEST", reason="new")

@@ -66,15 +66,9 @@ function render() {
     mine.sort((a, b) => (b.unread || 0) - (a.unread || 0) || titleOf(a).localeCompare(titleOf(b)));
     list.replaceChildren(...mine.map(item));
     const empty = root.querySelector(`.room-list-empty[data-kind="${kind}"]`);
-    const hasButtons = kind === "network" && root.querySelector(".open-network");
-    empty.textContent = hasButtons ? t("rooms.list.none_network") : t("rooms.list.none");
+    empty.textContent = t("rooms.list.none");
     empty.hidden = mine.length > 0;
   }
-  // A network whose room is already listed needs no "open" button.
-  const open = new Set([...rooms.values()].filter((r) => r.kind === "network").map((r) => String(r.network_id)));
-  for (const button of root.querySelectorAll(".open-network")) button.closest("li").hidden = open.has(button.dataset.network);
-  const card = root.querySelector("#networks-card");
-  if (card) card.hidden = [...card.querySelectorAll("li")].every((li) => li.hidden);
   const unread = [...rooms.values()].reduce((sum, r) => sum + (r.unread || 0), 0);
   const mentions = [...rooms.values()].reduce((sum, r) => sum + (r.mentions || 0), 0);
   showUnread(unread, mentions);
@@ -168,9 +162,6 @@ async function open(path, body, form) {
   }
 }
 
-for (const button of root.querySelectorAll(".open-network")) {
-  button.addEventListener("click", () => open(`/api/v1/networks/${button.dataset.network}/room`, {}, null));
-}
 document.getElementById("direct-form")?.addEventListener("submit", (event) => {
   event.preventDefault();
   const form = event.target;
