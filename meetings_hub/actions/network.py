@@ -6,13 +6,14 @@ from datetime import date
 
 import msgspec
 
-from meetings_hub.actions.access import not_found_unless, require_coordinator, scope_of
+from meetings_hub.actions.access import Scope, not_found_unless, require_coordinator, scope_of
 from meetings_hub.actions.access_events import access_changed
 from meetings_hub.actions.validate import FieldErrors, Id
 from meetings_hub.domain import Actor, Library, LibraryKind, Network, NetworkRole
 from meetings_hub.errors import Conflict, Forbidden
 from meetings_hub.hub import Hub
 from meetings_hub.storage import libraries, networks
+from meetings_hub.storage.db import Reader, Tx
 
 
 class LibraryInput(msgspec.Struct, forbid_unknown_fields=True):
@@ -195,8 +196,7 @@ async def add_member(hub: Hub, actor: Actor, network_id: int, data: MemberInput)
         not_found_unless(network is not None and scope.sees_network(network_id), "Network")
         if not scope.manages_network(network_id):
             raise Forbidden("Only the network's lead library or a coordinator may add members.")
-        if await libraries.get(tx, data.library_id) is None:
-            raise_field("library_id", "Unknown library.")
+        await check_may_adopt(tx, scope, data.library_id)
         if await networks.open_stay(tx, network_id, data.library_id):
             raise Conflict("This library is already a member of the network.")
         await networks.add_member(
@@ -205,6 +205,47 @@ async def add_member(hub: Hub, actor: Actor, network_id: int, data: MemberInput)
         network = await networks.get(tx, network_id)
     assert network is not None
     return network
+
+
+async def _adoptable(db: Reader | Tx, scope: Scope, library_ids: set[int]) -> set[int]:
+    """Of these libraries, those the actor may bring into a network she manages.
+
+    A coordinator: any. A lead: a library she can see (one of her networks' libraries, or a
+    former member of a network she leads, listed in its history) whose every open stay is in
+    a network she leads. So she cannot adopt another network's library, and with it manage
+    (and take over) its librarians; moving a library between networks, or placing one that
+    was never in hers, is the coordinator's.
+    """
+    if scope.everything:
+        return library_ids
+    seen = set(scope.library_ids) | await networks.library_ids_ever_in(
+        db, set(scope.led_network_ids)
+    )
+    today = date.today()
+    return {
+        library_id
+        for library_id in library_ids & seen
+        if not await networks.open_ids_for_library(db, library_id, on=today) - scope.led_network_ids
+    }
+
+
+async def check_may_adopt(db: Reader | Tx, scope: Scope, library_id: int) -> None:
+    """404 for a library the actor may not add: a missing one and another network's answer
+    the same, so ids are no oracle (``_adoptable`` has the rule)."""
+    exists = await libraries.get(db, library_id) is not None
+    not_found_unless(exists and bool(await _adoptable(db, scope, {library_id})), "Library")
+
+
+async def member_candidates(hub: Hub, actor: Actor, network: Network) -> list[Library]:
+    """The libraries the add-member form offers: those ``check_may_adopt`` accepts."""
+    current = {m.library_id for m in network.members if m.active}
+    async with hub.db.read() as reader:
+        scope = await scope_of(reader, actor)
+        if not scope.manages_network(network.id):
+            return []
+        every = await libraries.list_all(reader)
+        allowed = await _adoptable(reader, scope, {lib.id for lib in every} - current)
+    return [lib for lib in every if lib.id in allowed]
 
 
 async def end_membership(hub: Hub, actor: Actor, network_id: int, library_id: int) -> Network:

@@ -8,7 +8,14 @@ import aiohttp
 import pytest
 
 from meetings_hub.app import create_app
-from tests.foundation.walk_support import OpenApi, call, check_answer, start_world, walked_routes
+from tests.foundation.walk_support import (
+    OpenApi,
+    call,
+    check_answer,
+    foreign_body_problems,
+    start_world,
+    walked_routes,
+)
 from tests.route_cases import ROLES, all_cases
 from tests.support import make_settings
 
@@ -51,6 +58,9 @@ async def test_walk(tmp_path: Path, role: str) -> None:
                 problem = check_answer(case, role, answer, openapi)
                 if problem:
                     problems.append(problem + (f"  [{case.note}]" if case.note else ""))
+                problems.extend(
+                    await foreign_body_problems(http, server, world, role, case, prepared, openapi)
+                )
     finally:
         await server.runner.cleanup()
     assert not problems, "\n".join(problems)
