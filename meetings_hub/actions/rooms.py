@@ -12,7 +12,7 @@ import msgspec
 from meetings_hub.actions.access import Scope, not_found_unless, require_person, scope_of
 from meetings_hub.actions.validate import FieldErrors, Id
 from meetings_hub.domain import Actor, Person
-from meetings_hub.errors import BadRequest, Forbidden
+from meetings_hub.errors import BadRequest, Forbidden, NotFound
 from meetings_hub.hub import Hub
 from meetings_hub.storage import guests, meetings, networks, people, rooms, scheduling, sessions
 from meetings_hub.storage.db import Reader, Tx
@@ -94,7 +94,15 @@ async def _invited(db: Reader | Tx, actor: Actor, scope: Scope, meeting: dict[st
 
 
 async def room_for_meeting(hub: Hub, actor: Actor, meeting_id: int) -> int:
-    """The session room of a meeting, opened on first use."""
+    """The session room of a meeting, opened on first use. A meeting the actor may not enter
+    answers exactly as a missing one, so meeting ids are no oracle."""
+    try:
+        return await _room_for_meeting(hub, actor, meeting_id)
+    except NotFound:
+        raise NotFound("Meeting not found.") from None
+
+
+async def _room_for_meeting(hub: Hub, actor: Actor, meeting_id: int) -> int:
     async with hub.db.read() as reader:
         existing = await rooms.by_meeting(reader, meeting_id)
     if existing is not None:

@@ -13,6 +13,7 @@ from tests.foundation.walk_support import (
     call,
     check_answer,
     foreign_body_problems,
+    hidden_path_problems,
     start_world,
     walked_routes,
 )
@@ -60,6 +61,9 @@ async def test_walk(tmp_path: Path, role: str) -> None:
                     problems.append(problem + (f"  [{case.note}]" if case.note else ""))
                 problems.extend(
                     await foreign_body_problems(http, server, world, role, case, prepared, openapi)
+                )
+                problems.extend(
+                    await hidden_path_problems(http, server, world, role, case, prepared, answer)
                 )
     finally:
         await server.runner.cleanup()

@@ -271,6 +271,49 @@ async def foreign_body_problems(
     return problems
 
 
+async def hidden_path_problems(
+    http: aiohttp.ClientSession,
+    server: Server,
+    world: World,
+    role: str,
+    case: Case,
+    prepared: Prepared,
+    hidden: Answer,
+) -> list[str]:
+    """A 404 for a hidden object must be the very answer a missing one gets: every id in the
+    path swapped for one that does not exist, the two bodies compared byte for byte (the ids
+    aside)."""
+    if case.expected(role) != 404 or hidden.status != 404 or case.body_ids:
+        return []  # a case with body ids may be refused for its body: foreign_body_problems
+    values = dict(prepared)
+    ints: list[int] = []
+    for name in re.findall(r"{(\w+)", case.path):
+        value = prepared.get(name, case.ids.get(name, name))
+        value = world.ids.get(value, value) if isinstance(value, str) else value
+        if isinstance(value, int):
+            ints.append(value)
+            values[name] = MISSING_ID
+    if not ints:
+        return []
+    missing = await call(
+        http,
+        server,
+        world,
+        role,
+        case.method,
+        case.fill_path(world, values),
+        body=case.make_body(world, prepared),
+        headers=dict(case.headers),
+    )
+    seen, unknown = (_without_ids(a, (*ints, MISSING_ID)) for a in (hidden, missing))
+    if seen == unknown:
+        return []
+    return [
+        f"{case.method} {case.path} as {role}: a hidden id answers differently from a missing"
+        f" one (an oracle):\n    hidden:  {seen[:300]}\n    missing: {unknown[:300]}"
+    ]
+
+
 async def client_as(server: Server, world: World, role: str) -> Client:
     """A browser-like Client already signed in as ``role`` (a session minted, no argon2)."""
     client = Client(server.url)
