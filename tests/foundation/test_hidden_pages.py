@@ -1,8 +1,9 @@
-"""Pages with an id in the path: another network's object answers as a missing one does.
+"""Pages and query strings with an id: another network's object answers as a missing one.
 
-The route walk holds this for /api/, /files/ and /feeds/ (every hidden 404 is compared with a
-missing id's); this test does the same for every page route the app registers with an id,
-as a browser asks for it (the HTML error page), for both networks' leads.
+The route walk holds this for the path and body ids of /api/, /files/ and /feeds/ (every
+hidden 404 is compared with a missing id's); these tests do the same for every page route the
+app registers with an id, as a browser asks for it (the HTML error page), and for the ids
+that API and page handlers read from query strings, for both networks' leads.
 """
 
 from __future__ import annotations
@@ -92,6 +93,44 @@ async def test_hidden_pages_answer_as_missing_ones(tmp_path: Path) -> None:
                         problems.append(
                             f"{template} as {role}: hidden {hidden[:200]!r}"
                             f" vs missing {missing[:200]!r}"
+                        )
+    finally:
+        await server.runner.cleanup()
+    assert not problems, "\n".join(problems)
+
+
+# Ids in query strings name objects too (the walk's cases carry no query strings).
+QUERIES = [
+    ("/api/v1/occurrences", "person_id", "person_id"),
+    ("/api/v1/occurrences", "library_id", "library_id"),
+    ("/api/v1/occurrences", "network_id", "network_id"),
+    ("/api/v1/meetings/defaults", "network_id", "network_id"),
+    ("/meetings/new", "network_id", "network_id"),
+]
+
+
+async def test_hidden_ids_in_query_strings_answer_as_missing_ones(tmp_path: Path) -> None:
+    server, world = await start_world(tmp_path)
+    problems: list[str] = []
+    try:
+        async with aiohttp.ClientSession() as http:
+            for role, prefix in (("lead", "other_"), ("other_lead", "")):
+                signed = await world.sign_in(role)
+                for path, name, key in QUERIES:
+                    hidden_id = world.ids[prefix + key]
+                    said = []
+                    for value in (hidden_id, MISSING_ID):
+                        answer = await call(
+                            http, server, world, role, "GET", f"{path}?{name}={value}",
+                            signed=signed, headers=HTML if path == "/meetings/new" else None,
+                        )  # fmt: skip
+                        text = _what_it_says(answer, value) if "<main" in answer.text else (
+                            f"{answer.status} " + re.sub(rf"\b{value}\b", "<id>", answer.text)
+                        )  # fmt: skip
+                        said.append(text)
+                    if said[0] != said[1] or said[0].startswith("2"):
+                        problems.append(
+                            f"{path}?{name}= as {role}: {said[0][:200]!r} vs {said[1][:200]!r}"
                         )
     finally:
         await server.runner.cleanup()
