@@ -43,6 +43,10 @@ proves scoping; objects in World.ids belong to Morawica unless named ``other_*``
 anonymous), ``PEOPLE`` (accounts: partner, lead, other_lead, coordinator), ``STAFF`` (lead,
 other_lead, coordinator), ``MANAGERS`` (lead, coordinator — they manage the Morawica network).
 
+Every refusal with 404 is also compared with the answer the same call gets with each int id of
+its path replaced by a missing one (cases with ``body_ids`` aside, whose 404 may come from the
+body): a hidden object must answer byte for byte as a missing one, the ids masked.
+
 Ids in the BODY that name another object (a library, person, network...) are listed in
 ``body_ids``; for every role but the coordinator (who sees everything) the walk also sends the
 body with that id replaced by one of an object the role cannot see and by one that does not
