@@ -57,6 +57,7 @@ def _original(call: Call) -> datetime:
     "?person_id=, ?library_id= or ?network_id=, default: mine)",
     response=list[occurrences.OccurrenceView],
     tag=TAG,
+    errors=(400, 404, 422),
 )
 async def list_occurrences(call: Call) -> list[occurrences.OccurrenceView]:
     q = call.request.query
@@ -77,6 +78,7 @@ async def list_occurrences(call: Call) -> list[occurrences.OccurrenceView]:
     summary="Defaults and choices for the schedule form (?network_id=)",
     response=meeting_view.ScheduleDefaults,
     tag=TAG,
+    errors=(400, 422),
 )
 async def defaults(call: Call) -> meeting_view.ScheduleDefaults:
     return await meeting_view.form_defaults(

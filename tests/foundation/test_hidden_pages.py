@@ -16,7 +16,7 @@ import aiohttp
 from meetings_hub.actions import rooms
 from meetings_hub.domain import Actor
 from meetings_hub.storage import people
-from tests.foundation.walk_support import MISSING_ID, Answer, call, start_world
+from tests.foundation.walk_support import MISSING_ID, Answer, OpenApi, call, start_world
 from tests.route_cases import World
 
 HTML = {"Accept": "text/html,application/xhtml+xml"}
@@ -114,6 +114,8 @@ async def test_hidden_ids_in_query_strings_answer_as_missing_ones(tmp_path: Path
     problems: list[str] = []
     try:
         async with aiohttp.ClientSession() as http:
+            async with http.get(server.url + "/api/openapi.json") as r:
+                openapi = OpenApi(await r.json())
             for role, prefix in (("lead", "other_"), ("other_lead", "")):
                 signed = await world.sign_in(role)
                 for path, name, key in QUERIES:
@@ -128,6 +130,10 @@ async def test_hidden_ids_in_query_strings_answer_as_missing_ones(tmp_path: Path
                             f"{answer.status} " + re.sub(rf"\b{value}\b", "<id>", answer.text)
                         )  # fmt: skip
                         said.append(text)
+                    if path.startswith("/api/") and (
+                        problem := openapi.problem("GET", path, answer)
+                    ):
+                        problems.append(f"{path}?{name}= as {role}: {problem}")
                     if said[0] != said[1] or said[0].startswith("2"):
                         problems.append(
                             f"{path}?{name}= as {role}: {said[0][:200]!r} vs {said[1][:200]!r}"
