@@ -12,6 +12,7 @@ from aiohttp import web
 from meetings_hub import demo_data
 from meetings_hub.actions import demo, home, network, outbox, people, session
 from meetings_hub.actions.access import scope_of
+from meetings_hub.actions.validate import parse_int
 from meetings_hub.actions.when import range_text, rule_text
 from meetings_hub.domain import Actor, GuestCategory, LibraryKind, NetworkRole, Role, TokenPurpose
 from meetings_hub.errors import NotFound
@@ -109,11 +110,8 @@ def require_signed_in(request: web.Request) -> Actor:
 
 def page_id(request: web.Request, name: str, what: str = "Page") -> int:
     # SQLite integers are signed 64-bit; a larger id would reach the database as an error.
-    try:
-        value = int(request.match_info[name])
-    except ValueError:
-        raise NotFound(f"{what} not found.") from None
-    if not 0 < value < 2**63:
+    value = parse_int(request.match_info[name], low=1)
+    if value is None:
         raise NotFound(f"{what} not found.")
     return value
 
@@ -207,10 +205,7 @@ async def network_page(request: web.Request) -> dict[str, Any]:
     item = await network.get_network(hub, actor, page_id(request, "network_id"))
     async with hub.db.read() as reader:
         scope = await scope_of(reader, actor)
-    member_ids = {m.library_id for m in item.members if m.active}
-    candidates = [
-        lib for lib in await network.list_libraries(hub, actor) if lib.id not in member_ids
-    ]
+    candidates = await network.member_candidates(hub, actor, item)
     return {
         "network": item,
         "may_manage": scope.manages_network(item.id),

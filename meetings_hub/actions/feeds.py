@@ -19,6 +19,7 @@ from calendars.feed import build_feed
 from meetings_hub import auth
 from meetings_hub.actions import feed_events
 from meetings_hub.actions.access import Scope, require_person, scope_of
+from meetings_hub.actions.validate import Id
 from meetings_hub.domain import Actor, Person, Role
 from meetings_hub.errors import NotFound, ValidationFailed
 from meetings_hub.hub import Hub
@@ -57,7 +58,7 @@ class FeedLinks(msgspec.Struct):
 
 class RegenerateInput(msgspec.Struct, forbid_unknown_fields=True):
     scope: FeedScope
-    scope_id: int | None = None
+    scope_id: Id | None = None
 
 
 @dataclass(frozen=True)

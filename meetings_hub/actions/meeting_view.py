@@ -9,6 +9,7 @@ import msgspec
 from meetings_hub.actions.access import not_found_unless, scope_of
 from meetings_hub.actions.occurrences import may_see, page_links
 from meetings_hub.actions.scheduling import _managed_network, next_tuesday_10
+from meetings_hub.actions.validate import Int
 from meetings_hub.domain import Actor
 from meetings_hub.errors import ValidationFailed
 from meetings_hub.hub import Hub
@@ -207,9 +208,9 @@ async def view(hub: Hub, actor: Actor, meeting_id: int, *, upcoming: int = 12) -
 
 
 class TravelInput(msgspec.Struct, forbid_unknown_fields=True):
-    librarians: int
-    readers: int = 0
-    cars: int = 0
+    librarians: Int
+    readers: Int = 0
+    cars: Int = 0
 
 
 async def answer_travel(

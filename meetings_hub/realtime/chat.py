@@ -636,7 +636,7 @@ class ChatNamespace(socketio.AsyncNamespace):
 
     async def ev_send(self, conn: Conn, sid: str, data: dict[str, Any]) -> dict[str, Any]:
         access = self._joined(conn, data)
-        item = chat.check_new_message(access, conn.actor, data)
+        item = await chat.new_message(self.hub, access, conn.actor, data)
         stored = await self.committer.submit(item, origin=sid)
         message = chat.raise_refusal(stored)
         return {
