@@ -68,13 +68,7 @@ async def rooms_page(request: web.Request) -> dict[str, Any]:
         raise web.HTTPSeeOther("/rooms/guest")
     hub = request.app[hub_key]
     assert actor.person is not None
-    others = [
-        p for p in await people.list_people(hub, actor) if p.active and p.id != actor.person.id
-    ]
-    return {
-        "me": _me(actor),
-        "people": sorted(others, key=lambda p: p.full_name),
-    }
+    return {"me": _me(actor), "people": await rooms.people_to_write_to(hub, actor)}
 
 
 @aiohttp_jinja2.template("room.html")

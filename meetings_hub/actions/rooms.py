@@ -177,6 +177,20 @@ async def direct_room(hub: Hub, actor: Actor, other_person_id: int) -> int:
     return room_id
 
 
+async def people_to_write_to(hub: Hub, actor: Actor) -> list[Person]:
+    """Everyone the actor may open a direct conversation or a group room with (``sees_person``),
+    active, without herself, by name: the rooms page offers exactly whom the actions accept."""
+    require_person(actor)
+    assert actor.person is not None
+    async with hub.db.read() as reader:
+        scope = await scope_of(reader, actor)
+        everyone = await people.list_all(reader)
+    found = [
+        p for p in everyone if p.active and p.id != actor.person.id and sees_person(scope, p)
+    ]
+    return sorted(found, key=lambda p: p.full_name)
+
+
 def sees_person(scope: Scope, person: Person) -> bool:
     """Whom one may write to or name in a room: people of one's networks and coordinators
     (who have no library and may be written to by everyone). Anyone else is unknown."""
