@@ -20,6 +20,7 @@ from typing import Any
 from meetings_hub.actions import session
 from meetings_hub.actions.access import scope_of
 from meetings_hub.actions.rooms import RoomAccess, check_room_access, room_for_meeting
+from meetings_hub.actions.validate import text_problem
 from meetings_hub.domain import Actor
 from meetings_hub.errors import AppError, BadRequest, Forbidden, NotFound, Unauthenticated
 from meetings_hub.hub import Hub
@@ -178,13 +179,41 @@ def require_int(data: dict[str, Any], name: str, *, required: bool = True) -> in
     return value
 
 
-def require_str(data: dict[str, Any], name: str, *, max_len: int, code: str = "too_long") -> str:
+def require_str(
+    data: dict[str, Any],
+    name: str,
+    *,
+    max_len: int,
+    code: str = "too_long",
+    multiline: bool = False,
+) -> str:
+    """A text field of a socket event, checked by the same rule as every REST body field."""
     value = data.get(name, "")
     if not isinstance(value, str):
         raise ChatError(f"{name} must be text.", code="bad_request")
     if len(value) > max_len:
         raise ChatError(f"{name} is over {max_len} characters.", code=code)
+    check_text(name, value, multiline=multiline)
     return value
+
+
+def check_text(name: str, value: str, *, multiline: bool = False) -> None:
+    """Refuses what ``validate.text_problem`` refuses (control characters, lone surrogates...):
+    such text would fail in the database or in what is built from it, for others too."""
+    problem = text_problem(value, multiline=multiline)
+    if problem is not None:
+        raise ChatError(f"{name}: {problem}", code="invalid_text", details={name: problem})
+
+
+def check_message_text(text: str) -> str:
+    """A message's text as sent or edited: stripped, not empty, not too long, allowed."""
+    check_text("text", text, multiline=True)
+    text = text.strip()
+    if len(text) > MAX_TEXT:
+        raise ChatError(f"The message is over {MAX_TEXT} characters.", code="too_long")
+    if not text:
+        raise ChatError("The message is empty.", code="empty")
+    return text
 
 
 def check_new_message(
@@ -200,15 +229,15 @@ def check_new_message(
             f"client_msg_id must be text of 1 to {MAX_CLIENT_MSG_ID} characters.",
             code="bad_request",
         )
+    check_text("client_msg_id", client_msg_id)
     kind = data.get("kind", "text")
     if kind not in kinds:
         raise ChatError(f"kind must be one of {', '.join(kinds)}.", code="bad_request")
-    text = require_str(data, "text", max_len=MAX_TEXT).strip()
     body_json: str | None = None
     if kind == "text":
-        if not text:
-            raise ChatError("The message is empty.", code="empty")
+        text = check_message_text(require_str(data, "text", max_len=MAX_TEXT, multiline=True))
     else:
+        text = require_str(data, "text", max_len=MAX_TEXT).strip()
         body = data.get("body")
         if not isinstance(body, dict):
             raise ChatError("body must be an object for this kind.", code="bad_request")
@@ -384,12 +413,8 @@ def _within_edit_window(hub: Hub, message: dict[str, Any]) -> bool:
 async def edit_message(
     hub: Hub, actor: Actor, room_id: int, message_id: int, text: str
 ) -> dict[str, Any]:
+    text = check_message_text(text)
     access, message = await _message_in_room(hub, actor, room_id, message_id)
-    text = text.strip()
-    if len(text) > MAX_TEXT:
-        raise ChatError(f"The message is over {MAX_TEXT} characters.", code="too_long")
-    if not text:
-        raise ChatError("The message is empty.", code="empty")
     if message["author"] != who_of(actor):
         raise Forbidden("Only the author may edit a message.", code="forbidden")
     if message["deleted"]:

@@ -29,6 +29,7 @@ from calendars.model import WEEKDAYS
 from calendars.parse import ImportedEvent, Problem, parse_ics
 from meetings_hub.actions import scheduling
 from meetings_hub.actions.access import not_found_unless, require_person, scope_of
+from meetings_hub.actions.validate import one_line
 from meetings_hub.domain import Actor, Network, Role
 from meetings_hub.errors import AppError, Forbidden, ValidationFailed
 from meetings_hub.hub import Hub
@@ -219,11 +220,11 @@ def _plan(
     tz = _zone_name(event.start, reader.hub.settings.timezone)
     start = event.start.astimezone(ZoneInfo(tz))
     end = event.end.astimezone(ZoneInfo(tz))
-    title = _clean(event.title, 10_000) or reader.t("calendar.import.untitled")
+    title = one_line(_clean(event.title, 10_000)) or reader.t("calendar.import.untitled")
     if len(title) > _TITLE_MAX:
         title = title[:_TITLE_MAX].rstrip()
         notes.append(reader.note("title_shortened"))
-    location = _clean(event.location, 10_000)
+    location = one_line(_clean(event.location, 10_000))
     is_link = location.startswith(("http://", "https://")) and " " not in location
     kind = "online" if is_link or not location else "in_person"
     repeat = _recurrence(reader, event, tz, start, notes)
