@@ -42,12 +42,21 @@ MESSAGE_KINDS = ("text", "file")
 # commit, so nobody can post a card for a file that was not shared in that room.
 CLIENT_KINDS = ("text",)
 
-_REFUSALS = {
+
+class ServerFailure(AppError):
+    """One message failed in the database (the rest of its batch was stored): a 500 for it."""
+
+    status = 500
+    code = "internal"
+
+
+_REFUSALS: dict[str, tuple[type[AppError], str]] = {
     "not_found": (NotFound, "Room not found."),
     "room_locked": (Forbidden, "This room is read-only."),
     "not_open": (Forbidden, "The session's room opens 15 minutes before the start."),
     "removed": (Forbidden, "You were removed from this room."),
     "unauthenticated": (Forbidden, "Your session has ended; sign in again."),
+    "internal": (ServerFailure, "Your message could not be stored; the failure was logged."),
 }
 
 

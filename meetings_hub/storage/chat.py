@@ -8,14 +8,18 @@ event loop pays one hop per batch, not one per statement.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from meetings_hub.storage.db import Reader, Row, Tx
 from meetings_hub.storage.timefmt import from_db, now_db
+
+log = logging.getLogger(__name__)
 
 # Letters NFKD does not split into a base letter and a mark (ł is its own letter in Unicode).
 _FOLD_EXTRA = {"ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ø": "o", "Ø": "o", "ß": "ss"}
@@ -168,10 +172,45 @@ def _existing(
 def commit_batch(
     conn: sqlite3.Connection, items: list[NewMessage], now: datetime, window: Window
 ) -> list[Stored]:
-    """Stores a batch in the open transaction: dedupe, checks, seqs, inserts, index, reads.
+    """Stores a batch in the open transaction; results are in the order of ``items``.
 
-    Runs in the database thread. Results are in the order of ``items``.
+    Runs in the database thread. The batch holds the messages of every room of the process, so
+    one item that fails in the database must not fail the others: the whole batch is tried in
+    a savepoint, and if it fails, each item in its own savepoint, in order, so the failing one
+    is answered ``internal`` and the rest are stored as if it had never been sent.
     """
+    try:
+        return _in_savepoint(conn, lambda: _store_batch(conn, items, now, window))
+    except Exception:
+        if len(items) == 1:
+            log.exception("storing a chat message failed")
+            return [Stored(error="internal")]
+    results = []
+    for item in items:
+        try:
+            results.extend(_in_savepoint(conn, lambda i=item: _store_batch(conn, [i], now, window)))
+        except Exception:
+            log.exception("storing a chat message failed; the rest of its batch goes on")
+            results.append(Stored(error="internal"))
+    return results
+
+
+def _in_savepoint(conn: sqlite3.Connection, run: Callable[[], list[Stored]]) -> list[Stored]:
+    conn.execute("SAVEPOINT chat_batch")
+    try:
+        result = run()
+    except BaseException:
+        conn.execute("ROLLBACK TO chat_batch")
+        conn.execute("RELEASE chat_batch")
+        raise
+    conn.execute("RELEASE chat_batch")
+    return result
+
+
+def _store_batch(
+    conn: sqlite3.Connection, items: list[NewMessage], now: datetime, window: Window
+) -> list[Stored]:
+    """Dedupe, checks, seqs, inserts, index, read markers for a batch, in one go."""
     now_text = now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     results: list[Stored] = []
     rooms: dict[int, tuple[int, str | None]] = {}
