@@ -19,13 +19,21 @@ from typing import Any
 
 from meetings_hub.actions import session
 from meetings_hub.actions.access import scope_of
-from meetings_hub.actions.rooms import RoomAccess, check_room_access, room_for_meeting
+from meetings_hub.actions.rooms import (
+    POSTING_REFUSALS,
+    RoomAccess,
+    check_room_access,
+    posting_refusal,
+    posting_window,
+    require_posting,
+    room_for_meeting,
+)
 from meetings_hub.actions.validate import text_problem
 from meetings_hub.domain import Actor
 from meetings_hub.errors import AppError, BadRequest, Forbidden, NotFound, Unauthenticated
 from meetings_hub.hub import Hub
-from meetings_hub.storage import chat, guests, meetings, rooms
-from meetings_hub.storage.chat import NewMessage, Stored, Window, message_dict
+from meetings_hub.storage import chat, guests, rooms
+from meetings_hub.storage.chat import NewMessage, Stored, message_dict
 from meetings_hub.storage.timefmt import from_db, now_utc
 
 log = logging.getLogger(__name__)
@@ -134,18 +142,13 @@ async def room_access(hub: Hub, actor: Actor, room_id: int) -> RoomAccess:
 
 
 async def check_join(hub: Hub, actor: Actor, room_id: int) -> RoomAccess:
-    """May this actor enter the room now? Session rooms open shortly before the start."""
+    """May this actor enter the room now? Session rooms open shortly before the start (for
+    their moderators earlier); a read-only room may still be entered, to read it."""
     async with hub.db.read() as reader:
         access = await check_room_access(reader, actor, room_id)
-        if access.room["kind"] == "session":
-            meeting = await meetings.get_core(reader, access.room["meeting_id"])
-            opens = from_db(meeting["starts_at"]) - timedelta(
-                minutes=hub.settings.chat_session_open_minutes
-            )
-            if now_utc() < opens and not access.may_moderate:
-                raise ChatError(
-                    "The session's room opens 15 minutes before the start.", code="not_open"
-                )
+        refusal = await posting_refusal(hub, reader, room_id)
+    if refusal == "not_open" and not access.may_moderate:
+        raise ChatError(POSTING_REFUSALS["not_open"], code="not_open")
     return access
 
 
@@ -303,11 +306,7 @@ class GroupCommitter:
         self.broadcast: Broadcast = _no_broadcast
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
-        settings = hub.settings
-        self._window = Window(
-            open_before=timedelta(minutes=settings.chat_session_open_minutes),
-            close_after=timedelta(minutes=settings.chat_session_close_minutes),
-        )
+        self._window = posting_window(hub)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="chat-group-commit")
@@ -428,8 +427,7 @@ async def edit_message(
         raise Forbidden("Only the author may edit a message.", code="forbidden")
     if message["deleted"]:
         raise NotFound("Message not found.")
-    if access.locked:
-        raise ChatError("This room is read-only.", code="room_locked")
+    await require_posting(hub, access.room_id)
     if not _within_edit_window(hub, message):
         raise ChatError("Messages can be changed for 15 minutes only.", code="edit_window_passed")
     async with hub.db.write() as tx:
@@ -445,6 +443,7 @@ async def delete_message(hub: Hub, actor: Actor, room_id: int, message_id: int) 
     access, message = await _message_in_room(hub, actor, room_id, message_id)
     if message["deleted"]:
         return message
+    await require_posting(hub, access.room_id)
     own = message["author"] == who_of(actor)
     if not access.may_moderate:
         if not own:

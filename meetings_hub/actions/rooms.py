@@ -4,18 +4,19 @@ a pair of people or a group. Every chat and file operation asks ``check_room_acc
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import msgspec
 
 from meetings_hub.actions.access import Scope, not_found_unless, require_person, scope_of
 from meetings_hub.actions.validate import FieldErrors
-from meetings_hub.domain import Actor
+from meetings_hub.domain import Actor, Window, room_refusal
 from meetings_hub.errors import BadRequest, Forbidden
 from meetings_hub.hub import Hub
 from meetings_hub.storage import guests, meetings, networks, people, rooms, scheduling, sessions
 from meetings_hub.storage.db import Reader, Tx
+from meetings_hub.storage.timefmt import now_utc
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,40 @@ async def check_room_access(db: Reader | Tx, actor: Actor, room_id: int) -> Room
     if await rooms.is_banned(db, room_id, person_id=actor.person.id):
         raise Forbidden("You were removed from this room.", code="removed")
     return RoomAccess(dict(room), may_moderate=bool(moderator), is_guest=False)
+
+
+def posting_window(hub: Hub) -> Window:
+    settings = hub.settings
+    return Window(
+        open_before=timedelta(minutes=settings.chat_session_open_minutes),
+        close_after=timedelta(minutes=settings.chat_session_close_minutes),
+    )
+
+
+async def posting_refusal(
+    hub: Hub, db: Reader | Tx, room_id: int, now: datetime | None = None
+) -> str | None:
+    """Does the room take posts now? ``domain.room_refusal`` on the room as stored: None, or
+    "room_locked" / "not_open" (and "not_found" for a room that is gone)."""
+    times = await rooms.times(db, room_id)
+    if times is None:
+        return "not_found"
+    return room_refusal(times, now or now_utc(), posting_window(hub))
+
+
+POSTING_REFUSALS = {
+    "room_locked": "This room is read-only.",
+    "not_open": "The session's room opens 15 minutes before the start.",
+    "not_found": "Room not found.",
+}
+
+
+async def require_posting(hub: Hub, room_id: int) -> None:
+    """Refuses an edit or a delete when the room does not take posts (as a send is refused)."""
+    async with hub.db.read() as reader:
+        refusal = await posting_refusal(hub, reader, room_id)
+    if refusal is not None:
+        raise Forbidden(POSTING_REFUSALS[refusal], code=refusal)
 
 
 async def _invited(db: Reader | Tx, actor: Actor, scope: Scope, meeting: dict[str, Any]) -> bool:

@@ -13,11 +13,13 @@ import sqlite3
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
+from meetings_hub.domain import Window, room_refusal
+from meetings_hub.storage import rooms as rooms_store
 from meetings_hub.storage.db import Reader, Row, Tx
-from meetings_hub.storage.timefmt import from_db, now_db
+from meetings_hub.storage.timefmt import now_db
 
 log = logging.getLogger(__name__)
 
@@ -71,14 +73,6 @@ class Stored:
     error: str | None = None
 
 
-@dataclass(frozen=True)
-class Window:
-    """When session rooms take messages: from ``open_before`` the start to ``close_after`` end."""
-
-    open_before: timedelta
-    close_after: timedelta
-
-
 def message_dict(row: sqlite3.Row | Row | tuple[Any, ...]) -> dict[str, Any]:
     (
         mid,
@@ -116,23 +110,11 @@ def _room_state(
     conn: sqlite3.Connection, room_id: int, now: datetime, window: Window
 ) -> tuple[int, str | None]:
     """(last_seq, refusal code or None) for a room, read inside the batch's transaction."""
-    row = conn.execute(
-        "SELECT r.last_seq, r.locked_at, COALESCE(r.ended_at, m.cancelled_at), m.starts_at,"
-        " COALESCE(m.span_end_at, m.ends_at) FROM rooms r"
-        " LEFT JOIN meetings m ON m.id = r.meeting_id WHERE r.id = ?",
-        (room_id,),
-    ).fetchone()
-    if row is None:
+    found = rooms_store.times_in_thread(conn, room_id)
+    if found is None:
         return 0, "not_found"
-    last_seq, locked_at, ended_at, starts_at, ends_at = tuple(row)
-    if locked_at is not None or ended_at is not None:
-        return last_seq, "room_locked"
-    if starts_at is not None:
-        if now < from_db(starts_at) - window.open_before:
-            return last_seq, "not_open"
-        if now > from_db(ends_at) + window.close_after:
-            return last_seq, "room_locked"
-    return last_seq, None
+    last_seq, times = found
+    return last_seq, room_refusal(times, now, window)
 
 
 def _sender_refusal(conn: sqlite3.Connection, item: NewMessage, now_text: str) -> str | None:

@@ -15,10 +15,11 @@ from datetime import timedelta
 from typing import Any
 
 from meetings_hub.actions.chat import GroupCommitter, ServerFailure, raise_refusal
+from meetings_hub.domain import Window
 from meetings_hub.keys import chat_committer_key
 from meetings_hub.realtime.server import chat_key
 from meetings_hub.storage import chat
-from meetings_hub.storage.chat import NewMessage, Window
+from meetings_hub.storage.chat import NewMessage
 from meetings_hub.storage.timefmt import now_utc
 from tests.chat.support import ChatClient, network_id_of, person_id, signed_in
 from tests.support import LEAD, Server
