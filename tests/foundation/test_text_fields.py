@@ -14,7 +14,11 @@ from typing import Any
 
 import aiohttp
 import msgspec.inspect
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from meetings_hub.actions.file_names import clean_name
+from meetings_hub.actions.validate import one_line, text_problem
 from tests.foundation.test_bad_input import (
     MAX_JSON,
     Plan,
@@ -185,3 +189,22 @@ async def test_every_text_field_refuses_control_characters(tmp_path: Path) -> No
     for must in ("/api/v1/me full_name", "/api/v1/meetings title", "/api/v1/meetings agenda"):
         assert must in covered, f"{must} was not tried"
     assert accepted, "no multi-line field was tried with a line break"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_cleaned_names_always_pass_the_rule(raw: str) -> None:
+    """Text that is cleaned rather than refused (a file name from the browser, a title from an
+    imported calendar) always comes out as the one rule wants a single-line field."""
+    assert text_problem(clean_name(raw)) is None
+    assert text_problem(one_line(raw)) is None
+
+
+def test_the_rule_by_example() -> None:
+    for fine in ("Tomasz Zieliński", "Łódź — 2 piętro", "ALEF \u200f", "emoji 🙂"):
+        assert text_problem(fine) is None
+    for bad in ("Tomasz\nZieliński", "a\tb", "a\u2028b", "x\u202ey", "\ud800", "a\x00", "a\x85"):
+        assert text_problem(bad) is not None
+    assert text_problem("akapit\n\ttekst\u202e", multiline=True) is None
+    for bad in ("\ud800", "a\x00", "a\r\n", "a\x9f", "\ufffe"):
+        assert text_problem(bad, multiline=True) is not None
