@@ -12,6 +12,7 @@ from aiohttp import web
 from meetings_hub import demo_data
 from meetings_hub.actions import demo, home, network, outbox, people, session
 from meetings_hub.actions.access import scope_of
+from meetings_hub.actions.when import range_text, rule_text
 from meetings_hub.domain import Actor, GuestCategory, LibraryKind, NetworkRole, Role, TokenPurpose
 from meetings_hub.errors import NotFound
 from meetings_hub.i18n import LANGUAGE_COOKIE, format_date, format_datetime, pick_language
@@ -126,8 +127,11 @@ async def login_page(request: web.Request) -> dict[str, Any]:
     if request.app[hub_key].settings.demo_mode:
         # The three logins the README and `make run` print; they work only in demo mode.
         demo_logins = [(p.role, p.email) for p in demo_data.PEOPLE[:3]]
+    next_path = next_path if next_path.startswith("/") and not next_path.startswith("//") else "/"
     return {
-        "next": next_path if next_path.startswith("/") and not next_path.startswith("//") else "/",
+        "next": next_path,
+        # Someone sent here from a meeting or a room may be a guest who opened the wrong link.
+        "guest_hint": next_path.startswith(("/meetings/", "/rooms/")),
         "demo_logins": demo_logins,
         "demo_password": demo.DEMO_PASSWORD,
     }
@@ -297,11 +301,15 @@ async def invitation_page(request: web.Request) -> web.StreamResponse:
 async def guest_page(request: web.Request) -> dict[str, Any]:
     hub = request.app[hub_key]
     token = request.match_info["token"]
-    invitation, meeting = await session.guest_invitation_view(hub, token)
+    landing = await session.guest_invitation_view(hub, token)
+    lang = language_of(request)
+    meeting = landing.meeting
     return {
         "token": token,
-        "invitation": invitation,
+        "invitation": landing.invitation,
         "meeting": meeting,
+        "when": range_text(hub, lang, landing.start, landing.end, meeting.timezone),
+        "repeats": rule_text(hub, lang, meeting.rule, meeting.timezone) if meeting.rule else "",
         "categories": list(GuestCategory),
     }
 

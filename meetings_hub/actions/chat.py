@@ -32,7 +32,7 @@ from meetings_hub.actions.validate import text_problem
 from meetings_hub.domain import Actor
 from meetings_hub.errors import AppError, BadRequest, Forbidden, NotFound, Unauthenticated
 from meetings_hub.hub import Hub
-from meetings_hub.storage import chat, guests, rooms
+from meetings_hub.storage import chat, rooms
 from meetings_hub.storage.chat import NewMessage, Stored, message_dict
 from meetings_hub.storage.timefmt import from_db, now_utc
 
@@ -108,14 +108,9 @@ def who_room(who: str) -> str:
 
 async def authenticate(hub: Hub, token: str | None) -> Actor:
     """The person or guest behind a session token, or a refusal with its code."""
-    actor, _ = await session.load_actor(hub, token)
-    if actor.guest is not None:
-        async with hub.db.read() as reader:
-            invitation = await guests.get_invitation(reader, actor.guest.invitation_id)
-        if invitation is None or invitation["revoked_at"] is not None:
-            raise Forbidden("This invitation link was withdrawn.", code="revoked_guest_link")
-        if from_db(invitation["expires_at"]) <= now_utc():
-            raise Forbidden("This invitation link has expired.", code="expired_guest_link")
+    actor, _, dead_link = await session.load_session(hub, token)
+    if dead_link is not None:
+        raise Forbidden(dead_link.message, code=dead_link.code)
     if actor.is_anonymous:
         raise Forbidden("Please sign in or open your invitation link.", code="unauthenticated")
     return actor

@@ -136,7 +136,8 @@ def links(hub: Hub, target: _Target, token: FeedToken) -> FeedLinks:
         google="https://calendar.google.com/calendar/r?cid=" + quote(webcal, safe=""),
         outlook="https://outlook.live.com/owa?" + outlook_query,
         outlook365="https://outlook.office.com/owa?" + outlook_query,
-        download=url + "?download=1",
+        # The browser downloads from wherever it reached the server; calendars need site_url.
+        download=f"/feeds/{token.token}.ics?download=1",
         created_at=token.created_at,
         last_fetched_at=token.last_fetched_at,
     )

@@ -337,5 +337,10 @@ CASES: list[Case] = [
     ),
     Case("GET", "/api/openapi.json", allowed=EVERYONE),
     Case("GET", "/healthz", allowed=EVERYONE),
-    Case("GET", "/metrics", allowed=EVERYONE, note="scraped by Prometheus without a session"),
+    Case(
+        "GET",
+        "/metrics",
+        allowed=EVERYONE,
+        note="open on a demo site without metrics_token (tests/foundation/test_metrics_access.py)",
+    ),
 ]

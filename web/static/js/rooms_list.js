@@ -5,6 +5,7 @@
 import { api } from "./api.js";
 import { t } from "./i18n.js";
 import { Connection, showConnectionState } from "./room/connection.js";
+import { chime, setupAlertSettings, showUnread } from "./unread.js";
 
 const root = document.getElementById("rooms");
 const problem = document.getElementById("rooms-problem");
@@ -75,7 +76,8 @@ function render() {
   const card = root.querySelector("#networks-card");
   if (card) card.hidden = [...card.querySelectorAll("li")].every((li) => li.hidden);
   const unread = [...rooms.values()].reduce((sum, r) => sum + (r.unread || 0), 0);
-  document.title = `${unread > 0 ? `(${unread}) ` : ""}${t("rooms.title")} · ${t("app.name")}`;
+  const mentions = [...rooms.values()].reduce((sum, r) => sum + (r.mentions || 0), 0);
+  showUnread(unread, mentions);
 }
 
 function replaceAll(list) {
@@ -141,7 +143,9 @@ connection.on("notify", (event) => {
   if (counted(room, event.seq)) room.unread = (room.unread || 0) + 1;
   if (event.kind === "mention") room.mentions = (room.mentions || 0) + 1;
   render();
+  chime();
 });
+setupAlertSettings(document.getElementById("alert-settings"));
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "visible") refresh();
 });
