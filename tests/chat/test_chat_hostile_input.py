@@ -36,6 +36,8 @@ HOSTILE = {
 # Refused in single-line fields only; the message text may hold them.
 SINGLE_LINE_ONLY = {"line feed": "a\nb", "right-to-left override": "a\u202eb"}
 MULTI_LINE = {("send", "text"), ("edit", "text")}
+# Free text, which only the text rule refuses (the rest are ids, flags and fixed values).
+FREE_TEXT = MULTI_LINE | {("send", "client_msg_id"), ("presence", "description")}
 
 
 def valid_payloads(room_id: int, message_id: int) -> dict[str, dict[str, Any]]:
@@ -94,6 +96,7 @@ async def test_hostile_strings_in_every_socket_event_fail_no_one_else(server: Se
             while attacking:
                 batch = [bystander.send(other_room, f"wiadomość {len(acks) + i}") for i in range(8)]
                 acks.extend(await asyncio.gather(*batch))
+                await asyncio.sleep(0.1)  # under chat_max_events_per_10s, however long it runs
 
         stream = asyncio.create_task(bystand())
         tried = 0
@@ -119,6 +122,11 @@ async def test_hostile_strings_in_every_socket_event_fail_no_one_else(server: Se
                         problems.append(f"{where}: internal error {ack}")
                     elif ack["ok"] and isinstance(original, str):
                         problems.append(f"{where}: accepted a hostile string: {ack}")
+                    elif (event, field) in FREE_TEXT and ack["error"]["code"] != "invalid_text":
+                        # Refused, but not by the text rule: it never reached the check.
+                        problems.append(f"{where}: not refused as text: {ack}")
+                    if event == "leave" and isinstance(ack, dict) and ack.get("ok"):
+                        await attacker.join(room_id)  # the events after it need the room
         attacking = False
         await stream
     finally:
@@ -127,7 +135,7 @@ async def test_hostile_strings_in_every_socket_event_fail_no_one_else(server: Se
     assert tried >= 250
     assert not problems, "\n".join(problems)
     failed = [a for a in acks if not a.get("ok")]
-    assert len(acks) >= 80 and not failed, failed[:5]
+    assert len(acks) >= 40 and not failed, failed[:5]
     stored = await server.hub.db.fetch_one(
         "SELECT COUNT(*) AS n FROM messages WHERE room_id = ?", (other_room,)
     )
