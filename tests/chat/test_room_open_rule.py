@@ -22,7 +22,7 @@ from meetings_hub.scheduling import recurrence
 from meetings_hub.storage import scheduling as store
 from meetings_hub.storage.timefmt import now_utc, to_db
 from tests.chat.support import ChatClient, session_token
-from tests.files.support import actor_for, files_server, upload
+from tests.files.support import actor_for, files_server, morawica_room, upload
 from tests.support import LEAD, PARTNER, Client, Server
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -239,3 +239,18 @@ async def test_a_file_is_shared_during_a_series_second_date(tmp_path: Path) -> N
             await socket.close()
             await lead.close()
             await partner.close()
+
+
+async def test_a_locked_room_keeps_its_messages_but_moderators_clear_it(tmp_path: Path) -> None:
+    async with files_server(tmp_path) as server:
+        lead, partner = await actor_for(server, LEAD), await actor_for(server, PARTNER)
+        room_id = await morawica_room(server)
+        mine = [await _message(server, partner, room_id, f"wiadomość {i}") for i in range(2)]
+        await rooms.lock_room(server.hub, lead, room_id, True)
+        hub = server.hub
+        assert await _code(chat.delete_message(hub, partner, room_id, mine[0])) == "room_locked"
+        assert await _code(chat.edit_message(hub, partner, room_id, mine[0], "x")) == "room_locked"
+        deleted = await chat.delete_message(hub, lead, room_id, mine[1])  # the moderator may
+        assert deleted["deleted"]
+        await rooms.lock_room(hub, lead, room_id, False)
+        assert (await chat.delete_message(hub, partner, room_id, mine[0]))["deleted"]
