@@ -44,9 +44,12 @@ def text_problem(value: str, *, multiline: bool = False) -> str | None:
     return LINE_BREAKS if found.group() in _LINE_BREAKS else CONTROL_CHARACTERS
 
 
-def one_line(value: str) -> str:
-    """Text from elsewhere (an imported calendar) made fit for a single-line field: each run of
-    spaces, tabs and line breaks becomes one space, other refused characters go."""
+def clean_text(value: str, *, multiline: bool = False) -> str:
+    """Text from elsewhere (an imported calendar) made to pass ``text_problem``: refused
+    characters dropped, and for a single-line field each run of spaces, tabs and line breaks
+    made one space."""
+    if multiline:
+        return _BAD_MULTI_LINE.sub("", value)
     return _BAD_SINGLE_LINE.sub("", _RUNS_OF_SPACE.sub(" ", value)).strip()
 
 

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from meetings_hub.actions.file_names import clean_name
-from meetings_hub.actions.validate import one_line, text_problem
+from meetings_hub.actions.validate import clean_text, text_problem
 from tests.foundation.test_bad_input import (
     MAX_JSON,
     Plan,
@@ -197,7 +197,8 @@ def test_cleaned_names_always_pass_the_rule(raw: str) -> None:
     """Text that is cleaned rather than refused (a file name from the browser, a title from an
     imported calendar) always comes out as the one rule wants a single-line field."""
     assert text_problem(clean_name(raw)) is None
-    assert text_problem(one_line(raw)) is None
+    assert text_problem(clean_text(raw)) is None
+    assert text_problem(clean_text(raw, multiline=True), multiline=True) is None
 
 
 def test_the_rule_by_example() -> None:
