@@ -14,6 +14,7 @@ from aiohttp import web
 from meetings_hub.actions import attendance, feeds, meeting_view, occurrences, rsvp
 from meetings_hub.actions.access import scope_of
 from meetings_hub.actions.reminders import ReminderScheduler
+from meetings_hub.actions.validate import whole_number
 from meetings_hub.actions.when import range_text, rule_text
 from meetings_hub.domain import Actor, GuestCategory
 from meetings_hub.errors import Forbidden, NotFound
@@ -94,7 +95,7 @@ async def new_page(request: web.Request) -> dict[str, Any]:
     actor = require_person(request)
     hub = request.app[hub_key]
     raw = request.query.get("network_id")
-    network_id = int(raw) if raw and raw.isdigit() else None
+    network_id = whole_number(raw)
     defaults = await meeting_view.form_defaults(hub, actor, network_id)
     return {
         "mode": "new",

@@ -253,9 +253,12 @@ def _require_moderator(access: RoomAccess) -> None:
 
 def parse_who(who: object) -> tuple[int | None, int | None]:
     """(person id, guest id) from a who-key "p:12" / "g:5"."""
-    if isinstance(who, str) and len(who) < 24 and who[:2] in ("p:", "g:") and who[2:].isdigit():
-        number = int(who[2:])
-        return (number, None) if who[0] == "p" else (None, number)
+    if isinstance(who, str) and len(who) < 24 and who[:2] in ("p:", "g:"):
+        digits = who[2:]
+        # ASCII digits only: int() also reads "٣" as 3, a second key for the same person.
+        if digits.isascii() and digits.isdigit():
+            number = int(digits)
+            return (number, None) if who[0] == "p" else (None, number)
     raise BadRequest('who must be "p:<person id>" or "g:<guest id>".')
 
 

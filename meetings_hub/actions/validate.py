@@ -53,6 +53,19 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     return _BAD_SINGLE_LINE.sub("", _RUNS_OF_SPACE.sub(" ", value)).strip()
 
 
+def whole_number(raw: str | None) -> int | None:
+    """An id or count from a query string: ASCII digits within SQLite's integers, else None.
+
+    ``int()`` alone takes "٣" and " 7 " and "1_000" and numbers of any size (an OverflowError in
+    the driver), and ``isdigit()`` says yes to "²", which ``int()`` then refuses: both were 500s.
+    """
+    if raw and raw.isascii() and raw.isdigit():
+        value = int(raw)
+        if value <= 2**63 - 1:
+            return value
+    return None
+
+
 class FieldErrors:
     def __init__(self) -> None:
         self.errors: dict[str, str] = {}

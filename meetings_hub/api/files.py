@@ -11,6 +11,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from meetings_hub.actions import files
 from meetings_hub.actions.file_names import content_disposition
 from meetings_hub.actions.file_types import serve_inline, served_type
+from meetings_hub.actions.validate import whole_number
 from meetings_hub.api.routing import ApiRoutes, Call
 from meetings_hub.errors import BadRequest, NotFound, TooLarge
 from meetings_hub.keys import actor_key, chat_committer_key, files_key, hub_key
@@ -113,16 +114,16 @@ async def upload(call: Call) -> files.SharedFile:
     tag="files",
 )
 async def list_files(call: Call) -> files.RoomFiles:
-    before = call.request.query.get("before_id")
-    limit = call.request.query.get("limit", "100")
-    if (before is not None and not before.isdigit()) or not limit.isdigit():
+    raw_before = call.request.query.get("before_id")
+    before, limit = whole_number(raw_before), whole_number(call.request.query.get("limit", "100"))
+    if (raw_before is not None and before is None) or limit is None:
         raise BadRequest("before_id and limit must be whole numbers.")
     return await files.list_room_files(
         call.hub,
         call.actor,
         call.int_param("room_id"),
-        before_id=int(before) if before else None,
-        limit=int(limit),
+        before_id=before,
+        limit=limit,
     )
 
 

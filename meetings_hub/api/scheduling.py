@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 
 from meetings_hub.actions import meeting_view, occurrences, rsvp, scheduling
+from meetings_hub.actions.validate import whole_number
 from meetings_hub.api.routing import ApiRoutes, Call
 from meetings_hub.errors import BadRequest, NotFound
 
@@ -54,10 +55,10 @@ def _opt_int(call: Call, name: str) -> int | None:
     raw = call.request.query.get(name)
     if raw is None or raw == "":
         return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise BadRequest(f"{name} must be a whole number.", details={name: raw}) from None
+    value = whole_number(raw)
+    if value is None:
+        raise BadRequest(f"{name} must be a whole number.", details={name: raw})
+    return value
 
 
 @routes.route(

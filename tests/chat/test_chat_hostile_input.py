@@ -14,8 +14,12 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from meetings_hub.actions.chat import GroupCommitter, ServerFailure, raise_refusal
+from meetings_hub.actions.rooms import parse_who
 from meetings_hub.domain import Window
+from meetings_hub.errors import BadRequest
 from meetings_hub.keys import chat_committer_key
 from meetings_hub.realtime.server import chat_key
 from meetings_hub.storage import chat
@@ -228,3 +232,12 @@ async def test_the_committer_answers_only_the_poisoned_sender(server: Server) ->
         raise AssertionError("the poisoned item must be answered with an error")
     count = await server.hub.db.fetch_one("SELECT COUNT(*) AS n FROM messages")
     assert count is not None and count["n"] == 40
+
+
+def test_a_who_key_takes_ascii_digits_only() -> None:
+    """int() reads other scripts' digits ("p:٣" is person 3), which would name a person by a
+    second key, one her sockets do not listen on."""
+    assert parse_who("p:3") == (3, None) and parse_who("g:12") == (None, 12)
+    for bad in ("p:٣", "p:３", "p:3\n", "p:", "x:3", 3, None):
+        with pytest.raises(BadRequest):
+            parse_who(bad)
