@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from meetings_hub.actions.access import require_person
 from meetings_hub.actions.occurrences import Target, list_occurrences
+from meetings_hub.actions.validate import parse_int
 from meetings_hub.domain import Actor
 from meetings_hub.hub import Hub
 
@@ -29,7 +30,7 @@ def target_of(show: str, actor: Actor) -> Target:
     """?show=person (default), library:<id>, network:<id> or programme."""
     assert actor.person is not None
     kind, _, raw_id = show.partition(":")
-    scope_id = int(raw_id) if raw_id.isdigit() else None
+    scope_id = parse_int(raw_id)
     if kind == "library" and scope_id is not None:
         return Target(library_id=scope_id)
     if kind == "network" and scope_id is not None:

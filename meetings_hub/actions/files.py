@@ -24,13 +24,13 @@ from meetings_hub.actions import chat
 from meetings_hub.actions.access import require_coordinator
 from meetings_hub.actions.file_names import clean_name
 from meetings_hub.actions.file_types import THUMBNAIL_TYPES, sniff
-from meetings_hub.actions.rooms import RoomAccess, check_room_access, room_event
+from meetings_hub.actions.rooms import RoomAccess, check_room_access, posting_refusal, room_event
 from meetings_hub.actions.thumbnails import Thumbnailer
 from meetings_hub.domain import Actor
 from meetings_hub.errors import AppError, Forbidden, NotFound, TooLarge
 from meetings_hub.hub import Hub
 from meetings_hub.storage import chat as chat_store
-from meetings_hub.storage import files, meetings, rooms
+from meetings_hub.storage import files, rooms
 from meetings_hub.storage.blobs import BlobStore, TempFile
 from meetings_hub.storage.db import Reader, Row, Tx
 from meetings_hub.storage.timefmt import from_db, now_utc, to_db
@@ -155,24 +155,10 @@ def may_upload(access: RoomAccess) -> bool:
 
 async def _require_upload(hub: Hub, db: Reader | Tx, access: RoomAccess) -> None:
     """The chat's rule for posting (the file card is a chat message), then the guests' rule."""
-    room = access.room
-    closed = access.locked or room["ended_at"] is not None
-    if room["kind"] == "session" and not closed:
-        meeting = await meetings.get_core(db, room["meeting_id"])
-        assert meeting is not None
-        now, settings = now_utc(), hub.settings
-        opens = from_db(meeting["starts_at"]) - timedelta(
-            minutes=settings.chat_session_open_minutes
-        )
-        if now < opens:
-            raise Forbidden(
-                "The session's room opens 15 minutes before the start.", code="not_open"
-            )
-        closes = from_db(meeting["ends_at"]) + timedelta(
-            minutes=settings.chat_session_close_minutes
-        )
-        closed = now > closes
-    if closed:
+    refusal = await posting_refusal(hub, db, access.room_id)
+    if refusal == "not_open":
+        raise Forbidden("The session's room opens 15 minutes before the start.", code="not_open")
+    if refusal is not None:
         raise Forbidden(
             "This room is read-only now; files can no longer be shared here.", code="room_locked"
         )

@@ -161,7 +161,7 @@ async def create_network(hub: Hub, actor: Actor, data: NetworkInput) -> Network:
     require_coordinator(actor)
     errors = FieldErrors()
     errors.text("name", data.name, max_len=200)
-    errors.text("note", data.note, required=False, max_len=2000)
+    errors.text("note", data.note, required=False, max_len=2000, multiline=True)
     errors.raise_if_any()
     async with hub.db.write() as tx:
         if await libraries.get(tx, data.lead_library_id) is None:
@@ -185,7 +185,7 @@ async def create_network(hub: Hub, actor: Actor, data: NetworkInput) -> Network:
 async def update_network(hub: Hub, actor: Actor, network_id: int, data: NetworkPatch) -> Network:
     errors = FieldErrors()
     errors.text("name", data.name, max_len=200)
-    errors.text("note", data.note, required=False, max_len=2000)
+    errors.text("note", data.note, required=False, max_len=2000, multiline=True)
     errors.raise_if_any()
     async with hub.db.write() as tx:
         scope = await scope_of(tx, actor)

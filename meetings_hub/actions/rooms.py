@@ -4,18 +4,19 @@ a pair of people or a group. Every chat and file operation asks ``check_room_acc
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import msgspec
 
 from meetings_hub.actions.access import Scope, not_found_unless, require_person, scope_of
-from meetings_hub.actions.validate import FieldErrors, Id
-from meetings_hub.domain import Actor, Person
+from meetings_hub.actions.validate import FieldErrors, Id, parse_int
+from meetings_hub.domain import Actor, Person, Window, room_refusal
 from meetings_hub.errors import BadRequest, Forbidden, NotFound
 from meetings_hub.hub import Hub
 from meetings_hub.storage import guests, meetings, networks, people, rooms, scheduling, sessions
 from meetings_hub.storage.db import Reader, Tx
+from meetings_hub.storage.timefmt import now_utc
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,40 @@ async def check_room_access(db: Reader | Tx, actor: Actor, room_id: int) -> Room
     if await rooms.is_banned(db, room_id, person_id=actor.person.id):
         raise Forbidden("You were removed from this room.", code="removed")
     return RoomAccess(dict(room), may_moderate=bool(moderator), is_guest=False)
+
+
+def posting_window(hub: Hub) -> Window:
+    settings = hub.settings
+    return Window(
+        open_before=timedelta(minutes=settings.chat_session_open_minutes),
+        close_after=timedelta(minutes=settings.chat_session_close_minutes),
+    )
+
+
+async def posting_refusal(
+    hub: Hub, db: Reader | Tx, room_id: int, now: datetime | None = None
+) -> str | None:
+    """Does the room take posts now? ``domain.room_refusal`` on the room as stored: None, or
+    "room_locked" / "not_open" (and "not_found" for a room that is gone)."""
+    times = await rooms.times(db, room_id)
+    if times is None:
+        return "not_found"
+    return room_refusal(times, now or now_utc(), posting_window(hub))
+
+
+POSTING_REFUSALS = {
+    "room_locked": "This room is read-only.",
+    "not_open": "The session's room opens 15 minutes before the start.",
+    "not_found": "Room not found.",
+}
+
+
+async def require_posting(hub: Hub, room_id: int) -> None:
+    """Refuses an edit or a delete when the room does not take posts (as a send is refused)."""
+    async with hub.db.read() as reader:
+        refusal = await posting_refusal(hub, reader, room_id)
+    if refusal is not None:
+        raise Forbidden(POSTING_REFUSALS[refusal], code=refusal)
 
 
 async def _invited(db: Reader | Tx, actor: Actor, scope: Scope, meeting: dict[str, Any]) -> bool:
@@ -185,9 +220,7 @@ async def people_to_write_to(hub: Hub, actor: Actor) -> list[Person]:
     async with hub.db.read() as reader:
         scope = await scope_of(reader, actor)
         everyone = await people.list_all(reader)
-    found = [
-        p for p in everyone if p.active and p.id != actor.person.id and sees_person(scope, p)
-    ]
+    found = [p for p in everyone if p.active and p.id != actor.person.id and sees_person(scope, p)]
     return sorted(found, key=lambda p: p.full_name)
 
 
@@ -236,9 +269,11 @@ def _require_moderator(access: RoomAccess) -> None:
 
 def parse_who(who: object) -> tuple[int | None, int | None]:
     """(person id, guest id) from a who-key "p:12" / "g:5"."""
-    if isinstance(who, str) and len(who) < 24 and who[:2] in ("p:", "g:") and who[2:].isdigit():
-        number = int(who[2:])
-        if 0 < number < 2**63:  # beyond SQLite's integers: refused here, not in the driver
+    if isinstance(who, str) and len(who) < 24 and who[:2] in ("p:", "g:"):
+        # ASCII digits within SQLite's integers only: int() also reads "٣" as 3, a second key
+        # for the same person, and a huge number would fail in the driver.
+        number = parse_int(who[2:], low=1)
+        if number is not None:
             return (number, None) if who[0] == "p" else (None, number)
     raise BadRequest('who must be "p:<person id>" or "g:<guest id>".')
 

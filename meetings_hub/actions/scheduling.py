@@ -116,13 +116,15 @@ def _rule(data: RecurrenceInput, tz: str) -> Rule:
 
 def _check_fields(errors: FieldErrors, data: ScheduleInput) -> tuple[datetime, datetime] | None:
     errors.text("title", data.title, max_len=200)
-    errors.text("agenda", data.agenda, required=False, max_len=5000)
+    errors.text("agenda", data.agenda, required=False, max_len=5000, multiline=True)
     errors.text("address", data.address, required=data.kind == "in_person", max_len=300)
     errors.timezone("timezone", data.timezone)
     if data.join_url:
         parts = urlsplit(data.join_url)
         if parts.scheme not in ("http", "https") or not parts.netloc or len(data.join_url) > 500:
             errors.add("join_url", "Must be an http(s) link.")
+        # urlsplit silently skips tabs and line breaks, which calendars and mails would keep.
+        errors.text("join_url", data.join_url)
     for i, guest in enumerate(data.guests):
         errors.email(f"guests.{i}.email", guest.email)
         errors.text(f"guests.{i}.name", guest.name, required=False, max_len=100)
@@ -389,7 +391,7 @@ async def move_occurrence(
             errors.add("end", "A meeting lasts at most 24 hours.")
         if data.title is not None:
             errors.text("title", data.title, max_len=200)
-        errors.text("agenda", data.agenda, required=False, max_len=5000)
+        errors.text("agenda", data.agenda, required=False, max_len=5000, multiline=True)
         errors.text("address", data.address, required=False, max_len=300)
         errors.raise_if_any()
         check_occurrence(meeting, original)

@@ -650,7 +650,7 @@ class ChatNamespace(socketio.AsyncNamespace):
     async def ev_edit(self, conn: Conn, sid: str, data: dict[str, Any]) -> dict[str, Any]:
         access = self._joined(conn, data)
         message_id = chat.require_int(data, "id")
-        text = chat.require_str(data, "text", max_len=chat.MAX_TEXT)
+        text = chat.require_str(data, "text", max_len=chat.MAX_TEXT, multiline=True)
         assert message_id is not None
         message = await chat.edit_message(self.hub, conn.actor, access.room_id, message_id, text)
         return {"ok": True, "message": message}

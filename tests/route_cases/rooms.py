@@ -7,9 +7,9 @@ from datetime import timedelta
 from typing import Any
 
 from meetings_hub.actions import rooms as room_actions
-from meetings_hub.domain import Actor
+from meetings_hub.domain import Actor, Window
 from meetings_hub.storage import chat, people
-from meetings_hub.storage.chat import NewMessage, Window
+from meetings_hub.storage.chat import NewMessage
 from meetings_hub.storage.timefmt import now_db, now_utc, to_db
 from tests.route_cases import MANAGERS, PEOPLE, SIGNED_IN, BodyId, Case, World
 
