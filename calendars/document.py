@@ -27,6 +27,8 @@ def add_events(calendar: icalendar.Calendar, events: Iterable[Event], *, with_pe
     years: dict[str, list[int]] = {}
     for event in ordered:
         for item in (event, *event.overrides):
+            if item.all_day:  # dates carry no zone
+                continue
             years.setdefault(item.tzid, []).extend(m.year for m in moments(item))
     for tzid in sorted(years):
         # A year of margin on each side: clients expand a little around what they show.

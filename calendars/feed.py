@@ -8,6 +8,7 @@ import icalendar
 
 from calendars.document import DEFAULT_PRODID, add_events, new_calendar
 from calendars.model import Event
+from calendars.vevent import text
 
 
 def build_feed(
@@ -24,7 +25,7 @@ def build_feed(
     ATTENDEE lines in a subscription offer to answer invitations nobody sent.
     """
     # A calendar's name is one line; icalendar would refuse a raw newline in NAME.
-    name = " ".join(name.split())
+    name = text(" ".join(name.split()))
     calendar = new_calendar(prodid)
     # icalendar does not know NAME and X-WR-CALNAME are TEXT and would not escape them.
     calendar.add("name", icalendar.vText(name))

@@ -10,6 +10,7 @@ address: mailing as the librarian's own domain would fail SPF/DMARC checks.
 from __future__ import annotations
 
 import html
+import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
@@ -21,13 +22,26 @@ from meetings_hub.actions.occurrences import links
 from meetings_hub.actions.session import guest_link_token
 from meetings_hub.actions.when import range_text, rule_text
 from meetings_hub.hub import Hub
-from meetings_hub.mail.compose import Attachment, Composed, address_of, compose
+from meetings_hub.mail.compose import (
+    Attachment,
+    BadAddress,
+    Composed,
+    address,
+    address_of,
+    compose,
+    header_text,
+    new_message_id,
+    valid_text,
+)
 from meetings_hub.scheduling import recurrence
 from meetings_hub.scheduling.events import occurrence_event, to_event
 from meetings_hub.scheduling.model import RSVP_ANSWERS, Meeting
 from meetings_hub.storage import guests, outbox
 from meetings_hub.storage import scheduling as store
 from meetings_hub.storage.db import Tx
+from meetings_hub.storage.timefmt import now_utc
+
+log = logging.getLogger(__name__)
 
 Method = Literal["REQUEST", "CANCEL"]
 Reason = Literal["new", "update", "details", "cancel", "reminder"]
@@ -157,6 +171,53 @@ def page_for(hub: Hub, meeting: Meeting, who: Recipient) -> str:
     return links(hub).page(meeting.id)
 
 
+def _attendees(meeting: Meeting, people: list[Recipient]) -> tuple[Attendee, ...]:
+    """Everyone invited; the organiser as the meeting's accepted chair (what Google and Outlook
+    write), not as one more person who has yet to answer her own invitation."""
+    return tuple(
+        Attendee(p.email, p.name, partstat="ACCEPTED", role="CHAIR", rsvp=False)
+        if _is_organizer(meeting, p)
+        else Attendee(p.email, p.name)
+        for p in people
+    )
+
+
+def _is_organizer(meeting: Meeting, who: Recipient) -> bool:
+    return who.person_id is not None and who.person_id == meeting.created_by
+
+
+def _writable(email: str) -> bool:
+    try:
+        address(email)
+    except BadAddress:
+        return False
+    return True
+
+
+async def _sendable(
+    tx: Tx, meeting: Meeting, people: list[Recipient], kind: str
+) -> list[Recipient]:
+    """The recipients whose address a header can carry; the others are recorded as failed
+    mail (shown on /outbox) so that one bad row never stops the whole action."""
+    good = []
+    for who in people:
+        try:
+            address(who.email, who.name)
+        except BadAddress as error:
+            log.warning("meeting %s: not mailing %r: %s", meeting.id, who.email, error)
+            await outbox.insert_unsendable(
+                tx,
+                message_id=new_message_id("unsendable.invalid"),
+                kind=kind,
+                recipient=valid_text(who.email),
+                subject=header_text(meeting.title),
+                error=str(error),
+            )
+        else:
+            good.append(who)
+    return good
+
+
 async def queue_for_meeting(
     hub: Hub,
     tx: Tx,
@@ -167,23 +228,30 @@ async def queue_for_meeting(
     occurrence: datetime | None = None,
     sequence: int | None = None,
 ) -> int:
-    """Queues one REQUEST or CANCEL per recipient; ``occurrence`` limits it to that one."""
+    """Queues one REQUEST or CANCEL per recipient; ``occurrence`` limits it to that one.
+
+    The organiser is listed as an attendee but not mailed her own invitation."""
     meeting = await store.get(tx, meeting_id)
     assert meeting is not None
-    people = await recipients(tx, meeting)
-    if not people:
+    kind = f"meeting_{method.lower()}"
+    people = await _sendable(tx, meeting, await recipients(tx, meeting), kind)
+    if not any(not _is_organizer(meeting, p) for p in people):
         return 0
     org = organizer(hub, meeting)
-    attendees = tuple(Attendee(p.email, p.name) for p in people)
-    event = to_event(meeting, links(hub), organizer=org, attendees=attendees)
+    event = to_event(meeting, links(hub), organizer=org, attendees=_attendees(meeting, people))
     if occurrence is not None:
         event = occurrence_event(event, occurrence)
     if sequence is not None:
         event = replace(event, sequence=sequence)
-    ics = build_invite(event, method=method)
+    # DTSTAMP of an iTIP message is when the message was made (RFC 5546 2.1.5), not the
+    # meeting's last change: a per-date CANCEL used to carry the previous change's stamp.
+    ics = build_invite(event, method=method, stamp=now_utc())
     _, last_end = recurrence.span(meeting.start, meeting.end, meeting.timezone, meeting.rule)
+    reply_to = org.email if _writable(org.email) else None
     queued = 0
     for who in people:
+        if _is_organizer(meeting, who):
+            continue
         page = page_for(hub, meeting, who)
         answer_links = {}
         if method == "REQUEST":
@@ -211,7 +279,7 @@ async def queue_for_meeting(
             subject,
             text,
             body_html,
-            reply_to=org.email,
+            reply_to=reply_to,
             alternatives=(
                 Attachment(
                     "invite.ics",
@@ -227,7 +295,7 @@ async def queue_for_meeting(
             tx,
             message_id=mail.message_id,
             dedupe_key=None,
-            kind=f"meeting_{method.lower()}",
+            kind=kind,
             recipient=mail.recipient,
             subject=mail.subject,
             body_text=mail.body_text,
