@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import icalendar
 
-from calendars.document import DEFAULT_PRODID, add_events, new_calendar
+from calendars.document import DEFAULT_PRODID, new_calendar, to_ical
 from calendars.model import Event
 from calendars.vevent import text
 
@@ -35,5 +35,4 @@ def build_feed(
     interval = icalendar.vDuration.from_ical(refresh)
     calendar.add("refresh-interval", interval, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", icalendar.vDuration(interval).to_ical().decode("ascii"))
-    add_events(calendar, events, with_people=False)
-    return calendar.to_ical()
+    return to_ical(calendar, events, with_people=False)

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Literal
 
-from calendars.document import DEFAULT_PRODID, add_events, new_calendar
+from calendars.document import DEFAULT_PRODID, new_calendar, to_ical
 from calendars.model import Event
 
 
@@ -39,5 +39,4 @@ def build_invite(
         event = replace(event, stamp=stamp, overrides=overrides)
     calendar = new_calendar(prodid)
     calendar.add("method", method)
-    add_events(calendar, [event], with_people=True)
-    return calendar.to_ical()
+    return to_ical(calendar, [event], with_people=True)

@@ -285,6 +285,14 @@ async def cancel(tx: Tx, meeting_id: int) -> None:
     )
 
 
+async def raise_sequence(tx: Tx, meeting_id: int, at_least: int) -> None:
+    """The series' SEQUENCE goes up with a change of its dates (an EXDATE added), so that
+    calendars take the new version of the series too, not only of the one date."""
+    await tx.execute(
+        "UPDATE meetings SET sequence = MAX(sequence, ?) WHERE id = ?", (at_least, meeting_id)
+    )
+
+
 async def set_span(tx: Tx, meeting_id: int, start: datetime, end: datetime) -> None:
     await tx.execute(
         "UPDATE meetings SET span_start_at = ?, span_end_at = ? WHERE id = ?",
