@@ -8,6 +8,7 @@ a rebuild only writes the events that changed and joins the rest.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -55,6 +56,13 @@ def to_ical(calendar: icalendar.Calendar, events: Iterable[Event], *, with_peopl
     for tzid in sorted(years):
         # A year of margin on each side: clients expand a little around what they show.
         parts.append(_vtimezone(tzid, min(years[tzid]) - 1, max(years[tzid]) + 1))
-    parts.extend(_event_lines(event, with_people) for event in ordered)
+    for event in ordered:
+        written = _event_lines.cache_info().misses
+        parts.append(_event_lines(event, with_people))
+        if _event_lines.cache_info().misses != written:
+            # Feeds are built in a thread; writing a thousand new events holds the GIL for a
+            # second or more. Letting go of it after each one lets the event loop (every
+            # other request) take its turn at once, not after a switch interval per step.
+            time.sleep(0)
     parts.append(_END)
     return b"".join(parts)

@@ -329,12 +329,17 @@ async def _build(hub: Hub, head: FeedHead, now: datetime) -> FeedFile:
         )
         if target is None:
             raise NotFound("Feed not found.")
-        events = await feed_events.events_for(
+        meetings = await feed_events.meetings_for(
             reader, hub, FeedScope(token.scope).value, token.scope_id, person, day
         )
+
+    def build() -> bytes:
+        events = feed_events.to_events(hub, meetings)
+        return build_feed(events, name=target.name, tzid=hub.settings.timezone)
+
     # Writing a thousand events is CPU work: a thread keeps the event loop (every other
     # request, every chat socket) running meanwhile.
-    body = await asyncio.to_thread(build_feed, events, name=target.name, tzid=hub.settings.timezone)
+    body = await asyncio.to_thread(build)
     etag = _etag(body)
     changed_at = None if etag == token.etag else now
     async with hub.db.write() as tx:

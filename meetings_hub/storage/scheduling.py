@@ -7,6 +7,7 @@ all its occurrences so that window queries need no expansion.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -97,7 +98,13 @@ async def _complete(db: Reader | Tx, rows: list[Row]) -> list[Meeting]:
         (ids,),
     ):
         changes.setdefault(r["meeting_id"], []).append(_change(r))
-    return [_meeting(r, rules.get(r["id"]), tuple(changes.get(r["id"], ()))) for r in rows]
+
+    def convert() -> list[Meeting]:
+        return [_meeting(r, rules.get(r["id"]), tuple(changes.get(r["id"], ()))) for r in rows]
+
+    # A feed or calendar of a thousand meetings takes tens of milliseconds to convert: off the
+    # event loop then, so chat sockets and other requests are not held up.
+    return convert() if len(rows) < 200 else await asyncio.to_thread(convert)
 
 
 async def get(db: Reader | Tx, meeting_id: int) -> Meeting | None:
