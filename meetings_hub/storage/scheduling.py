@@ -76,6 +76,8 @@ def _meeting(row: Row, rule: Rule | None, changes: tuple[Change, ...]) -> Meetin
         cancelled_at=opt_from_db(row["cancelled_at"]),
         rule=rule,
         changes=changes,
+        all_day=bool(row["all_day"]),
+        transparent=bool(row["transparent"]),
     )
 
 
@@ -297,6 +299,14 @@ async def raise_sequence(tx: Tx, meeting_id: int, at_least: int) -> None:
     calendars take the new version of the series too, not only of the one date."""
     await tx.execute(
         "UPDATE meetings SET sequence = MAX(sequence, ?) WHERE id = ?", (at_least, meeting_id)
+    )
+
+
+async def set_day_marks(tx: Tx, meeting_id: int, *, all_day: bool, transparent: bool) -> None:
+    """For imported events: an all-day event, and one whose source left its time free."""
+    await tx.execute(
+        "UPDATE meetings SET all_day = ?, transparent = ? WHERE id = ?",
+        (int(all_day), int(transparent), meeting_id),
     )
 
 
