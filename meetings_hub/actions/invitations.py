@@ -14,13 +14,14 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from calendars.invite import build_invite
 from calendars.model import Attendee, Organizer
 from meetings_hub.actions import rsvp
 from meetings_hub.actions.occurrences import links
 from meetings_hub.actions.session import guest_link_token
-from meetings_hub.actions.when import range_text, rule_text
+from meetings_hub.actions.when import day_text, range_text, rule_text
 from meetings_hub.hub import Hub
 from meetings_hub.mail.compose import (
     Attachment,
@@ -34,7 +35,7 @@ from meetings_hub.mail.compose import (
     valid_text,
 )
 from meetings_hub.scheduling import recurrence
-from meetings_hub.scheduling.events import occurrence_event, to_event
+from meetings_hub.scheduling.events import occurrence_event, to_event, whole_days
 from meetings_hub.scheduling.model import RSVP_ANSWERS, Meeting
 from meetings_hub.storage import guests, outbox
 from meetings_hub.storage import scheduling as store
@@ -105,7 +106,11 @@ def body(
     """Subject, plain text and HTML of one mail, in the recipient's language and zone."""
     lang = who.language
     t = hub.t
-    when = range_text(hub, lang, start, end, who.timezone)
+    if whole_days(meeting):  # a day in every zone: "wtorek, 13 października 2026, cały dzień"
+        local = start.astimezone(ZoneInfo(meeting.timezone))
+        when = f"{day_text(hub, lang, local)}, {t(lang, 'calendar.import.all_day')}"
+    else:
+        when = range_text(hub, lang, start, end, who.timezone)
     subject = t(lang, f"sched.mail.subject.{reason}", title=meeting.title, when=when)
     lines: list[tuple[str, str]] = []
     lines.append((t(lang, "sched.mail.when"), when))

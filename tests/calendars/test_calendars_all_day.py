@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from calendars.feed import build_feed
 from calendars.html_text import html_to_text
-from calendars.model import Event, Recurrence
+from calendars.invite import build_invite
+from calendars.model import Attendee, Event, Organizer, Recurrence
 from calendars.parse import parse_ics
 from tests.calendars import expected, node_ical
 
@@ -68,10 +69,10 @@ def test_html_becomes_its_text_and_keeps_every_link(words: list[str]) -> None:
 
 
 def _day(uid: str, start: datetime, end: datetime, **extra: object) -> Event:
+    extra.setdefault("title", "Dzień otwarty")
     return Event(
         uid=uid,
         sequence=0,
-        title="Dzień otwarty",
         start=start,
         end=end,
         last_modified=STAMP,
@@ -120,3 +121,19 @@ def test_all_day_events_are_written_as_dates_and_read_back_as_whole_days() -> No
     )
     rows = node_ical.expand(ics, start="2029-01-01T00:00:00Z", end="2032-01-01T00:00:00Z")
     assert expected.ical_js_side(rows) == want
+
+
+def test_names_and_titles_an_old_row_may_hold_never_break_a_file() -> None:
+    event = _day(
+        "stare@example.org",
+        datetime(2030, 1, 8, tzinfo=WARSAW),
+        datetime(2030, 1, 9, tzinfo=WARSAW),
+        title="Zebranie\ud800",
+        organizer=Organizer("org@example.org", "Anna\nNowak"),
+        attendees=(Attendee("a@example.org", 'Jan "Janek"\r\nKowal, <x>\udfff'),),
+    )
+    ics = build_invite(event, method="REQUEST", stamp=STAMP)
+    (vevent,) = icalendar.Calendar.from_ical(ics).walk("VEVENT")
+    assert str(vevent["SUMMARY"]) == "Zebranie\ufffd"
+    assert vevent["ATTENDEE"].params["CN"].endswith("<x>\ufffd")
+    assert vevent["ORGANIZER"].params["CN"] == "Anna\nNowak"

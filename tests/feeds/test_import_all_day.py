@@ -80,7 +80,9 @@ async def test_google_all_day_and_html_import_end_to_end(server, client_factory)
 
     # The invitations carry the same whole day.
     async with server.hub.db.read() as reader:
-        rows = await reader.fetch_all("SELECT raw FROM outbox WHERE kind = 'meeting_request'")
+        rows = await reader.fetch_all(
+            "SELECT raw, subject FROM outbox WHERE kind = 'meeting_request'"
+        )
     parts = [
         part.get_payload(decode=True)
         for row in rows
@@ -88,6 +90,9 @@ async def test_google_all_day_and_html_import_end_to_end(server, client_factory)
         if part.get_content_type() == "text/calendar"
     ]
     assert any(b"DTSTART;VALUE=DATE:" + open_day.strftime("%Y%m%d").encode() in p for p in parts)
+    subjects = [r["subject"] for r in rows]
+    assert any(s.startswith("Zaproszenie") and "cały dzień" in s for s in subjects), subjects
+    assert not any("00:00" in s for s in subjects)
 
     # And the calendar page says "cały dzień" instead of 00:00–00:00.
     status, page = await lead.get(
