@@ -200,7 +200,7 @@ def _writable(email: str) -> bool:
 
 
 async def _sendable(
-    tx: Tx, meeting: Meeting, people: list[Recipient], kind: str
+    hub: Hub, tx: Tx, meeting: Meeting, people: list[Recipient], kind: str
 ) -> list[Recipient]:
     """The recipients whose address a header can carry; the others are recorded as failed
     mail (shown on /outbox) so that one bad row never stops the whole action."""
@@ -212,7 +212,7 @@ async def _sendable(
             log.warning("meeting %s: not mailing %r: %s", meeting.id, who.email, error)
             await outbox.insert_unsendable(
                 tx,
-                message_id=new_message_id("unsendable.invalid"),
+                message_id=new_message_id(hub.settings.site_domain),
                 kind=kind,
                 recipient=valid_text(who.email),
                 subject=header_text(meeting.title),
@@ -239,7 +239,7 @@ async def queue_for_meeting(
     meeting = await store.get(tx, meeting_id)
     assert meeting is not None
     kind = f"meeting_{method.lower()}"
-    people = await _sendable(tx, meeting, await recipients(tx, meeting), kind)
+    people = await _sendable(hub, tx, meeting, await recipients(tx, meeting), kind)
     if not any(not _is_organizer(meeting, p) for p in people):
         return 0
     org = organizer(hub, meeting)

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from meetings_hub.mail.compose import BadAddress, address, compose, header_text
 from tests.foundation.smtp_support import SmtpSink
 from tests.scheduling.support import Smtp
-from tests.support import LEAD, Server
+from tests.support import LEAD, PARTNER, Server
 
 # Polish-ish text: letters with and without diacritics, and the separators where the folder
 # used to lose a space (a space after a comma, around a dash, runs of spaces).
@@ -181,3 +181,23 @@ async def test_bad_names_and_a_bad_address_in_old_rows_do_not_stop_scheduling(
         assert str(received["Subject"]) == row["subject"]
     for email, name in zip(recipients, _NAMES, strict=False):
         assert _display_name(by_address[email]) == header_text(name)
+
+
+async def test_an_unmailable_address_does_not_fail_an_invitation_link(
+    mail_server: Server, clients: Any
+) -> None:
+    async with mail_server.hub.db.write() as tx:
+        row = await tx.fetch_one("SELECT id FROM persons WHERE email = ?", (PARTNER,))
+        assert row is not None
+        await tx.execute(
+            "UPDATE persons SET email = ?, full_name = ? WHERE id = ?",
+            ("partner\r\n@example.org", "Ewa\nLis", row["id"]),
+        )
+    lead = await clients(LEAD)
+    status, body = await lead.post(f"/api/v1/people/{row['id']}/invitation")
+    assert status == 202, body
+    (failed,) = [r for r in await _outbox(mail_server) if r["status"] == "failed"]
+    assert (
+        failed["recipient"] == "partner\r\n@example.org"
+        and "not a mail address" in failed["last_error"]
+    )

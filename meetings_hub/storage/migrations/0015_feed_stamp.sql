@@ -56,6 +56,8 @@ CREATE TRIGGER calendar_version_networks_delete AFTER DELETE ON networks
 BEGIN UPDATE calendar_version SET version = version + 1 WHERE id = 1; END;
 CREATE TRIGGER calendar_version_libraries_update AFTER UPDATE OF name ON libraries
 BEGIN UPDATE calendar_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER calendar_version_libraries_delete AFTER DELETE ON libraries
+BEGIN UPDATE calendar_version SET version = version + 1 WHERE id = 1; END;
 
 -- The stamp the token's stored etag belongs to ('' = not built since this migration).
 ALTER TABLE feed_tokens ADD COLUMN stamp TEXT NOT NULL DEFAULT '';
