@@ -12,12 +12,15 @@ T = TypeVar("T")
 
 
 class StampedCache(Generic[T]):
-    """Values by key, each valid while its stamp is current; the least recently used go first."""
+    """Values by key, each valid while its stamp is current, up to ``max_bytes`` in all (as
+    ``weigh`` counts them); the least recently used go first."""
 
-    def __init__(self, size: int = 256) -> None:
-        self.size = size
+    def __init__(self, weigh: Callable[[T], int], max_bytes: int = 32 * 1024 * 1024) -> None:
+        self.weigh = weigh
+        self.max_bytes = max_bytes
         self.builds = 0  # how many values were made: tests see a 304 made none
         self._values: OrderedDict[int, tuple[str, T]] = OrderedDict()
+        self._bytes = 0
         self._making: dict[tuple[int, str], asyncio.Task[T]] = {}
 
     def get(self, key: int, stamp: str) -> T | None:
@@ -42,8 +45,12 @@ class StampedCache(Generic[T]):
     async def _make(self, key: int, stamp: str, make: Callable[[], Awaitable[T]]) -> T:
         value = await make()
         self.builds += 1
+        old = self._values.pop(key, None)
+        if old is not None:
+            self._bytes -= self.weigh(old[1])
         self._values[key] = (stamp, value)
-        self._values.move_to_end(key)
-        while len(self._values) > self.size:
-            self._values.popitem(last=False)
+        self._bytes += self.weigh(value)
+        while self._bytes > self.max_bytes and len(self._values) > 1:
+            _, (_, dropped) = self._values.popitem(last=False)
+            self._bytes -= self.weigh(dropped)
         return value

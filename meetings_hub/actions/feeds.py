@@ -254,7 +254,8 @@ def _stamp(hub: Hub, version: int, now: datetime) -> str:
 def _cache(hub: Hub) -> StampedCache[FeedFile]:
     cache = hub.caches.get("feeds")
     if cache is None:
-        cache = hub.caches["feeds"] = StampedCache[FeedFile]()
+        # 32 MiB: some forty feeds of a thousand meetings, hundreds of ordinary ones.
+        cache = hub.caches["feeds"] = StampedCache[FeedFile](lambda file: len(file.body))
     return cache
 
 

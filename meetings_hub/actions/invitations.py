@@ -1,10 +1,10 @@
 """Emailed invitations (iTIP, RFC 5546), queued in the outbox inside the caller's transaction.
 
-Each invitee and guest (except the organiser) gets one mail: multipart/mixed holding multipart/alternative
-(text/plain, text/html, ``text/calendar; method=...; charset=utf-8``) and an ``invite.ics``
-attachment. ORGANIZER is the librarian who scheduled the meeting, and Reply-To carries the
-same address, so "reply" and the calendar's answer both reach her. From stays the site's
-address: mailing as the librarian's own domain would fail SPF/DMARC checks.
+Each invitee and guest (except the organiser) gets one mail: multipart/mixed holding
+multipart/alternative (text/plain, text/html, ``text/calendar; method=...; charset=utf-8``)
+and an ``invite.ics`` attachment. ORGANIZER is the librarian who scheduled the meeting, and
+Reply-To carries the same address, so "reply" and the calendar's answer both reach her. From
+stays the site's address: mailing as the librarian's own domain would fail SPF/DMARC checks.
 """
 
 from __future__ import annotations
