@@ -12,7 +12,7 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
-from meetings_hub.actions import network, people, rooms
+from meetings_hub.actions import people, rooms
 from meetings_hub.domain import Actor
 from meetings_hub.errors import NotFound
 from meetings_hub.hub import Hub
@@ -73,7 +73,6 @@ async def rooms_page(request: web.Request) -> dict[str, Any]:
     ]
     return {
         "me": _me(actor),
-        "networks": await network.list_networks(hub, actor),
         "people": sorted(others, key=lambda p: p.full_name),
     }
 

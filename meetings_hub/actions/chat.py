@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -23,7 +24,7 @@ from meetings_hub.actions.rooms import RoomAccess, check_room_access, room_for_m
 from meetings_hub.domain import Actor
 from meetings_hub.errors import AppError, BadRequest, Forbidden, NotFound, Unauthenticated
 from meetings_hub.hub import Hub
-from meetings_hub.storage import chat, guests, meetings, rooms
+from meetings_hub.storage import chat, meetings, people, rooms
 from meetings_hub.storage.chat import NewMessage, Stored, Window, message_dict
 from meetings_hub.storage.timefmt import from_db, now_utc
 
@@ -90,14 +91,9 @@ def who_room(who: str) -> str:
 
 async def authenticate(hub: Hub, token: str | None) -> Actor:
     """The person or guest behind a session token, or a refusal with its code."""
-    actor, _ = await session.load_actor(hub, token)
-    if actor.guest is not None:
-        async with hub.db.read() as reader:
-            invitation = await guests.get_invitation(reader, actor.guest.invitation_id)
-        if invitation is None or invitation["revoked_at"] is not None:
-            raise Forbidden("This invitation link was withdrawn.", code="revoked_guest_link")
-        if from_db(invitation["expires_at"]) <= now_utc():
-            raise Forbidden("This invitation link has expired.", code="expired_guest_link")
+    actor, _, dead_link = await session.load_session(hub, token)
+    if dead_link is not None:
+        raise Forbidden(dead_link.message, code=dead_link.code)
     if actor.is_anonymous:
         raise Forbidden("Please sign in or open your invitation link.", code="unauthenticated")
     return actor
@@ -236,6 +232,37 @@ def check_new_message(
     )
 
 
+async def new_message(
+    hub: Hub,
+    access: RoomAccess,
+    actor: Actor,
+    data: dict[str, Any],
+    *,
+    kinds: tuple[str, ...] = CLIENT_KINDS,
+) -> NewMessage:
+    """``check_new_message``, keeping only the mentions of people who may read the room.
+
+    Anyone else (a person of another network, a missing id) is dropped alike: a mention
+    neither notifies an outsider (the room's id and seq) nor tells ids apart. Mentions are
+    few (at most 50) and rare, so the check per mentioned person costs the hot path nothing.
+    """
+    item = check_new_message(access, actor, data, kinds=kinds)
+    if not item.mentions:
+        return item
+    kept = []
+    async with hub.db.read() as reader:
+        for person_id in item.mentions:
+            person = await people.get(reader, person_id)
+            if person is None or not person.active:
+                continue
+            try:
+                await check_room_access(reader, Actor(person=person), item.room_id)
+            except (NotFound, Forbidden):
+                continue
+            kept.append(person_id)
+    return dataclasses.replace(item, mentions=kept)
+
+
 # ---- the group committer --------------------------------------------------------------------
 
 # Called once per committed batch, synchronously, before any ack is released: (message, origin).
@@ -358,7 +385,7 @@ async def post_message(
     access, store, broadcast."""
     async with hub.db.read() as reader:
         access = await check_room_access(reader, actor, room_id)
-    stored = await committer.submit(check_new_message(access, actor, data, kinds=kinds))
+    stored = await committer.submit(await new_message(hub, access, actor, data, kinds=kinds))
     return raise_refusal(stored), stored.duplicate
 
 

@@ -22,6 +22,7 @@ from meetings_hub.actions import feed_events
 from meetings_hub.actions.access import Scope, require_person, scope_of
 from meetings_hub.actions.feed_cache import StampedCache
 from meetings_hub.actions.file_names import clean_name
+from meetings_hub.actions.validate import Id
 from meetings_hub.domain import Actor, Person, Role
 from meetings_hub.errors import NotFound, ValidationFailed
 from meetings_hub.hub import Hub
@@ -60,7 +61,7 @@ class FeedLinks(msgspec.Struct):
 
 class RegenerateInput(msgspec.Struct, forbid_unknown_fields=True):
     scope: FeedScope
-    scope_id: int | None = None
+    scope_id: Id | None = None
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,8 @@ def links(hub: Hub, target: _Target, token: FeedToken) -> FeedLinks:
         google="https://calendar.google.com/calendar/r?cid=" + quote(webcal, safe=""),
         outlook="https://outlook.live.com/owa?" + outlook_query,
         outlook365="https://outlook.office.com/owa?" + outlook_query,
-        download=url + "?download=1",
+        # The browser downloads from wherever it reached the server; calendars need site_url.
+        download=f"/feeds/{token.token}.ics?download=1",
         created_at=token.created_at,
         last_fetched_at=token.last_fetched_at,
     )

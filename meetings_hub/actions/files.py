@@ -188,12 +188,22 @@ async def check_upload(hub: Hub, actor: Actor, room_id: int) -> RoomAccess:
     return access
 
 
-async def _check_file(db: Reader | Tx, actor: Actor, file_id: int) -> Row:
+async def _visible_file(db: Reader | Tx, actor: Actor, file_id: int) -> Row:
+    """The file's row if its room is open to the actor. A file in a room she cannot enter
+    answers exactly as a missing one ("File not found."), so file ids are no oracle."""
     row = await files.get(db, file_id)
     if row is None:
         raise NotFound("File not found.")
-    # Every download asks again: someone removed from the room loses their links at once.
-    await check_room_access(db, actor, row["room_id"])
+    try:
+        # Every download asks again: someone removed from the room loses their links at once.
+        await check_room_access(db, actor, row["room_id"])
+    except NotFound:
+        raise NotFound("File not found.") from None
+    return row
+
+
+async def _check_file(db: Reader | Tx, actor: Actor, file_id: int) -> Row:
+    row = await _visible_file(db, actor, file_id)
     if row["removed_at"] is not None or row["sha256"] is None:
         raise NotFound(
             "This file was removed (its card was deleted, or its retention period passed).",
@@ -371,10 +381,7 @@ async def list_room_files(
 
 async def get_file(hub: Hub, actor: Actor, file_id: int) -> SharedFile:
     async with hub.db.read() as reader:
-        row = await files.get(reader, file_id)
-        if row is None:
-            raise NotFound("File not found.")
-        await check_room_access(reader, actor, row["room_id"])
+        row = await _visible_file(reader, actor, file_id)
     return to_shared(row)
 
 

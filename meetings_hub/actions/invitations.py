@@ -112,6 +112,9 @@ def body(
     else:
         when = range_text(hub, lang, start, end, who.timezone)
     subject = t(lang, f"sched.mail.subject.{reason}", title=meeting.title, when=when)
+    # A guest has no account: the guest link is the only way in, so it is the mail's one link
+    # into the meeting, first and prominent (the room's own address would ask for a password).
+    guest_entry = page if who.invitation_id is not None and reason != "cancel" else ""
     lines: list[tuple[str, str]] = []
     lines.append((t(lang, "sched.mail.when"), when))
     if meeting.rule is not None and reason != "cancel":
@@ -120,22 +123,32 @@ def body(
         )
     if meeting.kind == "in_person":
         lines.append((t(lang, "sched.mail.where"), meeting.address))
-    else:
+    elif not guest_entry:
         lines.append((t(lang, "sched.mail.join"), links(hub).join(meeting)))
     lines.append((t(lang, "sched.mail.host"), meeting.host_library_name))
     lines.append((t(lang, "sched.mail.organizer"), meeting.organizer_name))
     intro = t(lang, f"sched.mail.intro.{reason}", title=meeting.title)
     greeting = t(lang, "sched.mail.greeting", name=who.name) if who.name else ""
+    enter = t(lang, "sched.mail.guest_enter")
     text = [greeting, "", intro, ""] if greeting else [intro, ""]
+    if guest_entry:
+        text += [f"{enter}: {guest_entry}", ""]
     text += [f"{label}: {value}" for label, value in lines]
     if meeting.agenda:
         text += ["", t(lang, "sched.mail.agenda") + ":", meeting.agenda]
     if answer_links:
         text += ["", t(lang, "sched.mail.answer")]
         text += [f"  {t(lang, f'sched.rsvp.{a}')}: {u}" for a, u in answer_links.items()]
-    text += ["", f"{t(lang, 'sched.mail.page')}: {page}"]
+    if not guest_entry:
+        text += ["", f"{t(lang, 'sched.mail.page')}: {page}"]
     e = html.escape
-    parts = [f"<p>{e(greeting)}</p>" if greeting else "", f"<p>{e(intro)}</p>", "<ul>"]
+    parts = [f"<p>{e(greeting)}</p>" if greeting else "", f"<p>{e(intro)}</p>"]
+    if guest_entry:
+        parts.append(
+            f'<p style="font-size:1.2em"><a href="{e(guest_entry)}"><strong>{e(enter)}</strong>'
+            "</a></p>"
+        )
+    parts.append("<ul>")
     parts += [f"<li><strong>{e(label)}:</strong> {e(value)}</li>" for label, value in lines]
     parts.append("</ul>")
     if meeting.agenda:
@@ -148,7 +161,8 @@ def body(
             for a, u in answer_links.items()
         ]
         parts.append("</p>")
-    parts.append(f'<p><a href="{e(page)}">{e(t(lang, "sched.mail.page"))}</a></p>')
+    if not guest_entry:
+        parts.append(f'<p><a href="{e(page)}">{e(t(lang, "sched.mail.page"))}</a></p>')
     body_html = f'<!doctype html><html lang="{lang}"><body>{"".join(parts)}</body></html>'
     return subject, "\n".join(text) + "\n", body_html
 

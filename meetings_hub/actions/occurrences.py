@@ -60,7 +60,15 @@ class OccurrenceView(msgspec.Struct):
 
 
 def links(hub: Hub) -> Links:
+    """Absolute links, for what leaves the site: mail and calendar feeds."""
     return Links(hub.settings.site_url, hub.settings.site_domain)
+
+
+def page_links(hub: Hub) -> Links:
+    """Links inside pages and the JSON API the pages read: relative to wherever the browser
+    reached the server, so a server answering on another address or port than ``site_url``
+    still links to itself."""
+    return Links("", hub.settings.site_domain)
 
 
 async def calendar_meetings(
@@ -85,7 +93,7 @@ async def calendar_meetings(
 def occurrence_views(
     hub: Hub, meetings: list[Meeting], start: datetime, end: datetime
 ) -> list[OccurrenceView]:
-    link = links(hub)
+    link = page_links(hub)
     views = []
     for m in meetings:
         for o in m.occurrences(start, end):

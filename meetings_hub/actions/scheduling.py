@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from meetings_hub.actions import invitations
+from meetings_hub.actions import rooms as rooms_actions
 from meetings_hub.actions.access import Scope, not_found_unless, scope_of
 from meetings_hub.actions.access_events import access_changed
 from meetings_hub.actions.occurrences import check_occurrence
-from meetings_hub.actions.validate import FieldErrors, Id
+from meetings_hub.actions.validate import FieldErrors, Id, Int
 from meetings_hub.domain import Actor, GuestCategory, Language, Role
 from meetings_hub.errors import Forbidden, ValidationFailed
 from meetings_hub.hub import Hub
@@ -36,12 +37,12 @@ class RecurrenceInput(msgspec.Struct, forbid_unknown_fields=True):
     e.g. 2 and "TU" = second Tuesday), until a last day (inclusive) or ``count`` meetings."""
 
     freq: Literal["WEEKLY", "MONTHLY"]
-    interval: int = 1
+    interval: Int = 1
     weekdays: list[str] = msgspec.field(default_factory=list)
-    nth: int | None = None
+    nth: Int | None = None
     nth_weekday: str | None = None
     until: date | None = None
-    count: int | None = None
+    count: Int | None = None
 
 
 class GuestInput(msgspec.Struct, forbid_unknown_fields=True):
@@ -57,7 +58,7 @@ class ScheduleInput(msgspec.Struct, forbid_unknown_fields=True):
     title: str
     start: datetime
     end: datetime | None = None
-    duration_minutes: int | None = None
+    duration_minutes: Int | None = None
     agenda: str = ""
     kind: Kind = "online"
     timezone: str = "Europe/Warsaw"
@@ -282,6 +283,8 @@ async def schedule(
             created_by=actor.person.id,
         )
         await _save_plan(hub, tx, actor, meeting_id, r, data)
+        if data.kind != "in_person":
+            await rooms_actions.open_session_room(tx, meeting_id)
         if also is not None:
             await also(tx, meeting_id)
         await invitations.queue_for_meeting(hub, tx, meeting_id, method="REQUEST", reason="new")

@@ -10,9 +10,22 @@ import msgspec
 
 from meetings_hub.errors import ValidationFailed
 
-# Every id in a request body: SQLite integers are signed 64-bit, and JSON allows any size, so an
-# unchecked 2**63 would reach the driver and fail there (a 500) instead of here (a 422).
-Id = Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]
+# SQLite integers are signed 64-bit, and JSON and URLs allow any size, so an unchecked 2**63
+# would reach the driver and fail there (a 500) instead of at the edge (a 4xx). Every integer
+# of every request body is one of these (tests/foundation/test_int_bounds.py holds it so).
+MAX_INT = 2**63 - 1
+Id = Annotated[int, msgspec.Meta(ge=1, le=MAX_INT)]  # an id in a request body
+Int = Annotated[int, msgspec.Meta(ge=-MAX_INT, le=MAX_INT)]  # any other number; actions say more
+
+
+def parse_int(raw: str | None, *, low: int = 0, high: int = MAX_INT) -> int | None:
+    """The whole number in a path or query value (ASCII digits only: ``int`` would also take
+    "1_0", " 1" and other scripts' digits), or None when it is not one or not in [low, high]."""
+    if raw is None or not raw.isascii() or not raw.isdigit() or len(raw) > 19:
+        return None
+    value = int(raw)
+    return value if low <= value <= high else None
+
 
 # Deliberately permissive: one @, a dot in the domain, no spaces. The emailed link is the proof.
 _EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")

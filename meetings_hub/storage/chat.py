@@ -357,12 +357,25 @@ async def delete_message(tx: Tx, message_id: int, by: str) -> None:
     await tx.execute("DELETE FROM message_mentions WHERE message_id = ?", (message_id,))
 
 
-async def search(db: Reader | Tx, room_id: int, query: str, limit: int) -> list[Row]:
-    words = [w for w in fold(query).split() if w]
+# Inside a quoted FTS5 string a NUL ends the query ("unterminated string") and a lone
+# surrogate cannot be encoded; both (and every control character) only separate words anyway.
+_NOT_TEXT = frozenset({"Cc", "Cs"})
+
+
+def match_expression(query: str) -> str | None:
+    """The FTS5 MATCH text for any user input: each word a quoted prefix phrase, so FTS syntax
+    in the query is plain text; None when nothing searchable is left."""
+    cleaned = "".join(" " if unicodedata.category(c) in _NOT_TEXT else c for c in fold(query))
+    words = cleaned.split()
     if not words:
+        return None
+    return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
+
+
+async def search(db: Reader | Tx, room_id: int, query: str, limit: int) -> list[Row]:
+    match = match_expression(query)
+    if match is None:
         return []
-    # Each word quoted (so FTS syntax in the query is plain text) and prefix-matched.
-    match = " ".join('"' + w.replace('"', '""') + '"*' for w in words)
     return await db.fetch_all(
         f"SELECT {', '.join('m.' + c.strip() for c in MESSAGE_COLUMNS.split(','))}"
         " FROM messages_fts f JOIN messages m ON m.id = f.rowid"
