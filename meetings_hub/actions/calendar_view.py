@@ -24,6 +24,7 @@ class CalendarItem:
     is_series: bool
     host_library_name: str
     href: str
+    all_day: bool = False
 
 
 def target_of(show: str, actor: Actor) -> Target:
@@ -58,6 +59,7 @@ async def calendar_items(
             is_series=view.is_series,
             host_library_name=view.host_library_name,
             href=f"/meetings/{view.meeting_id}",
+            all_day=view.all_day,
         )
         for view in views
     ]

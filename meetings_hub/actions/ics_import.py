@@ -410,6 +410,12 @@ def _noting_import(
     person_id = actor.person.id
 
     async def note(tx: Tx, meeting_id: int) -> None:
+        if plan.event.all_day or plan.event.transparent:
+            # Before the invitations are written (schedule() calls this first), so that the
+            # mails and feeds carry whole days and a free time from the start.
+            await store.set_day_marks(
+                tx, meeting_id, all_day=plan.event.all_day, transparent=plan.event.transparent
+            )
         await feeds.record_import(
             tx,
             network_id=network_id,

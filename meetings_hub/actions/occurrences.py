@@ -16,7 +16,7 @@ from meetings_hub.domain import Actor, Role
 from meetings_hub.errors import ValidationFailed
 from meetings_hub.hub import Hub
 from meetings_hub.scheduling import recurrence
-from meetings_hub.scheduling.events import Links
+from meetings_hub.scheduling.events import Links, whole_days
 from meetings_hub.scheduling.model import Meeting
 from meetings_hub.storage import people
 from meetings_hub.storage import scheduling as store
@@ -56,6 +56,7 @@ class OccurrenceView(msgspec.Struct):
     sequence: int
     page_url: str
     join_url: str
+    all_day: bool = False  # a whole day (imported VALUE=DATE): no hours to show
 
 
 def links(hub: Hub) -> Links:
@@ -116,6 +117,7 @@ def occurrence_views(
                     sequence=m.sequence,
                     page_url=link.page(m.id),
                     join_url=link.join(m),
+                    all_day=whole_days(m),
                 )
             )
     views.sort(key=lambda v: (v.start, v.meeting_id))

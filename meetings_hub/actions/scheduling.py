@@ -435,6 +435,7 @@ async def cancel_occurrence(hub: Hub, actor: Actor, meeting_id: int, original: d
         await store.save_change(
             tx, meeting_id, Change(original_start=original, kind="exception", sequence=sequence)
         )
+        await store.raise_sequence(tx, meeting_id, sequence)
         await _save_span(tx, meeting_id)
         tx.after_commit(hub.wake_mail)
 
