@@ -80,6 +80,7 @@ class MeetingView(msgspec.Struct):
     host_library_name: str
     whole_network: bool
     organizer_name: str
+    organizer_id: int | None
     page_url: str
     join_url: str
     recurrence: RecurrenceView | None
@@ -123,15 +124,22 @@ async def view(hub: Hub, actor: Actor, meeting_id: int, *, upcoming: int = 12) -
             row["cars"],
         )
     my_rsvp = None
+    # The organiser runs her meeting: she counts as coming unless she said otherwise (as the
+    # invitations list her: the accepted chair), never as "no answer".
+    series_answers = {
+        row["person_id"]: "accepted"
+        if row["person_id"] == meeting.created_by and row["rsvp"] == "needs_action"
+        else row["rsvp"]
+        for row in invitees
+    }
     for row in invitees:
         lib_id = row["library_id"] or 0
         if lib_id not in by_library:
             by_library[lib_id] = LibraryView(lib_id, row["library_name"] or "—", [])
-        by_library[lib_id].invitees.append(
-            InviteeView(row["person_id"], row["full_name"], row["rsvp"])
-        )
+        answer = series_answers[row["person_id"]]
+        by_library[lib_id].invitees.append(InviteeView(row["person_id"], row["full_name"], answer))
         if actor.person is not None and row["person_id"] == actor.person.id:
-            my_rsvp = row["rsvp"]
+            my_rsvp = answer
     guest_views = [
         GuestView(
             g["id"],
@@ -158,7 +166,6 @@ async def view(hub: Hub, actor: Actor, meeting_id: int, *, upcoming: int = 12) -
             OccurrenceItem(o.original_start, o.start, o.end, o.overridden)
             for o in meeting.occurrences()[-1:]
         ]
-    series_answers = {row["person_id"]: row["rsvp"] for row in invitees}
     me = actor.person.id if actor.person else None
     for item in items:
         answers = {**series_answers, **date_answers.get(item.original_start, {})}
@@ -182,6 +189,7 @@ async def view(hub: Hub, actor: Actor, meeting_id: int, *, upcoming: int = 12) -
         host_library_name=meeting.host_library_name,
         whole_network=meeting.whole_network,
         organizer_name=meeting.organizer_name,
+        organizer_id=meeting.created_by,
         page_url=page_links(hub).page(meeting.id),
         join_url=page_links(hub).join(meeting),
         recurrence=RecurrenceView(
