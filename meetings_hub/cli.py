@@ -119,8 +119,11 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
             return 1
         logins = await demo.load(hub)
         sessions = await demo_sessions.load_sessions(hub)
-        await demo_savings.load(hub)
-        print(f"demo data loaded: {len(logins)} people, {sessions} sessions")
+        frozen = await demo_savings.load(hub)
+        print(
+            f"demo data loaded: {len(logins)} people, {sessions} sessions,"
+            f" {frozen} held dates in the savings log"
+        )
         return 0
 
     return asyncio.run(_with_hub(settings, work))

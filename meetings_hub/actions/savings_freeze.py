@@ -333,6 +333,7 @@ async def _insert(
         original_start=occ.original_start,
         start=occ.start,
         end=occ.end,
+        local_start=occ.start.astimezone(ZoneInfo(meeting.timezone)).isoformat(timespec="minutes"),
         version=version,
         reason=reason,
         network_id=meeting.network_id,
