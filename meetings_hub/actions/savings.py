@@ -970,21 +970,22 @@ async def put_distance(
             data.note,
             actor.person.id,
         )
-    views = await list_distances(hub, actor, library_id)
-    found = [v for v in views if v.other_library_id == other_library_id]
-    if not found:  # the other library is outside this library's networks: answer for the pair
-        return DistanceView(
-            library_id,
-            "",
-            other_library_id,
-            "",
-            rounding.km(data.km),
-            None,
-            data.note,
-            now_utc(),
-            actor.person.full_name,
-        )
-    return found[0]
+        library = await libraries_store.get(tx, library_id)
+        other = await libraries_store.get(tx, other_library_id)
+        row = await store.effective_set(tx, None, local_date(now_utc(), hub.settings.timezone))
+    assert library is not None and other is not None
+    params = DEFAULTS if row is None else model_params.from_json(json.loads(row["params_json"]))
+    return DistanceView(
+        library_id=library_id,
+        library_name=library.name,
+        other_library_id=other_library_id,
+        other_library_name=other.name,
+        km=rounding.km(data.km),
+        computed_km=_computed_km(library, other, params),
+        note=data.note,
+        updated_at=now_utc(),
+        updated_by_name=actor.person.full_name,
+    )
 
 
 async def delete_distance(hub: Hub, actor: Actor, library_id: int, other_library_id: int) -> None:
@@ -1042,6 +1043,8 @@ async def correct_attendance(
         for library_id, count in data.persons.items():
             if library_id not in known or not scope.manages_library(library_id):
                 errors.add("persons", f"{library_id}: no such library.")
+            elif library_id == meeting.host_library_id:
+                errors.add("persons", f"{library_id}: the host library travels nowhere.")
             elif count < seen.get(library_id, 0):
                 errors.add(
                     "persons",

@@ -405,6 +405,15 @@ async def new_version(
     )
 
 
+async def _maybe_held(hub: Hub, meeting: Meeting, opens: datetime, closes: datetime) -> bool:
+    """A cheap read before the write: someone was in the room (or, in person, a library
+    answered). A date nobody attended is looked at by every scan for a day; it costs a read."""
+    async with hub.db.read() as reader:
+        if meeting.kind == "in_person":
+            return bool(await store.travel_answers(reader, meeting.id))
+        return await store.has_attendance(reader, meeting.id, opens, closes)
+
+
 async def freeze_due(hub: Hub, since: datetime, now: datetime | None = None) -> int:
     """Freezes every occurrence whose room closed in (since, now]; returns how many."""
     now = now or now_utc()
@@ -423,7 +432,8 @@ async def freeze_due(hub: Hub, since: datetime, now: datetime | None = None) -> 
         for occ in meeting.occurrences(since - after_end - timedelta(days=1), now):
             if (meeting.id, to_db(occ.original_start)) in frozen:
                 continue
-            if room_window(occ, ended.get(meeting.id), settings)[1] > now:
+            opens, closes = room_window(occ, ended.get(meeting.id), settings)
+            if closes > now or not await _maybe_held(hub, meeting, opens, closes):
                 continue
             try:
                 count += await freeze_one(hub, meeting, occ, now)

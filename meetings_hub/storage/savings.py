@@ -142,6 +142,15 @@ async def attendance_in_window(
     )
 
 
+async def has_attendance(db: Reader | Tx, meeting_id: int, start: datetime, end: datetime) -> bool:
+    row = await db.fetch_one(
+        "SELECT 1 FROM attendance WHERE meeting_id = ? AND joined_at < ?"
+        " AND (left_at IS NULL OR left_at > ?) LIMIT 1",
+        (meeting_id, to_db(end), to_db(start)),
+    )
+    return row is not None
+
+
 async def libraries_by_id(db: Reader | Tx, ids: Iterable[int]) -> dict[int, Row]:
     rows = await db.fetch_all(
         "SELECT id, name, voivodeship, latitude, longitude FROM libraries"
