@@ -450,7 +450,6 @@ class SavingsFreezer:
         self.hub = hub
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
-        self.scans = 0  # completed scans, for tests that wait for one
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="savings-freezer")
@@ -476,7 +475,6 @@ class SavingsFreezer:
                 since = now - timedelta(seconds=max(settings.savings_poll_seconds * 4, 300))
             except Exception:
                 log.exception("savings freeze scan failed")
-            self.scans += 1
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), settings.savings_poll_seconds)
