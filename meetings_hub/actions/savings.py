@@ -26,7 +26,7 @@ from meetings_hub.actions.access import (
 )
 from meetings_hub.actions.occurrences import may_see
 from meetings_hub.actions.savings_freeze import effective_parameters, local_date, new_version
-from meetings_hub.actions.validate import FieldErrors
+from meetings_hub.actions.validate import FieldErrors, Id, Int
 from meetings_hub.domain import Actor, Role
 from meetings_hub.errors import Forbidden, NotFound, ValidationFailed
 from meetings_hub.hub import Hub
@@ -78,9 +78,9 @@ class ParameterPatch(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=T
     """Some parameters; a missing one keeps the value it inherits."""
 
     min_share: Decimal | None = None
-    min_minutes: int | None = None
+    min_minutes: Int | None = None
     detour_factor: Decimal | None = None
-    seats_per_car: int | None = None
+    seats_per_car: Int | None = None
     avg_speed_kmh: Decimal | None = None
     rate_per_km: Decimal | None = None
     staff_hour_cost: Decimal | None = None
@@ -123,7 +123,7 @@ class CorrectionInput(msgspec.Struct, forbid_unknown_fields=True):
     """A lead's correction of an occurrence: persons present per library (raised), with a note."""
 
     original_start: datetime
-    persons: dict[int, int]  # library id -> persons present
+    persons: dict[Id, Int]  # library id -> persons present
     note: str
 
 
