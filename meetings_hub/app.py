@@ -111,6 +111,7 @@ async def create_app(settings: Settings) -> web.Application:
 
     app.cleanup_ctx.append(_database(db))
     app.cleanup_ctx.append(_mail(mail_sender))
+    app.cleanup_ctx.append(_later(hub))  # stopped first: its jobs need the database
     app.on_shutdown.append(_close_sockets)
     return app
 
@@ -132,6 +133,15 @@ def _mail(sender: MailSender):  # type: ignore[no-untyped-def]
         sender.start()
         yield
         await sender.stop()
+
+    return ctx
+
+
+def _later(hub: Hub):  # type: ignore[no-untyped-def]
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        hub.later.start()
+        yield
+        await hub.later.stop()
 
     return ctx
 
