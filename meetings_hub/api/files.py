@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator
 
 from aiohttp import BodyPartReader, hdrs, web
 from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.multipart import parse_content_disposition
 
 from meetings_hub.actions import files
-from meetings_hub.actions.file_names import content_disposition
+from meetings_hub.actions.file_names import content_disposition, disposition_filename
 from meetings_hub.actions.file_types import serve_inline, served_type
 from meetings_hub.api.routing import ApiRoutes, Call
 from meetings_hub.errors import BadRequest, NotFound, TooLarge
@@ -71,6 +72,14 @@ async def _file_part(request: web.Request) -> BodyPartReader:
     return part
 
 
+def _filename(part: BodyPartReader) -> str | None:
+    header = part.headers.get(hdrs.CONTENT_DISPOSITION, "")
+    _, params = parse_content_disposition(header)
+    if any(key.startswith("filename*") for key in params):
+        return part.filename  # RFC 5987/2231: percent-encoded, no backslash to misread
+    return disposition_filename(header)
+
+
 @routes.route(
     "POST",
     "/rooms/{room_id}/files",
@@ -100,7 +109,7 @@ async def upload(call: Call) -> files.SharedFile:
         app[chat_committer_key],
         call.actor,
         room_id,
-        part.filename,
+        _filename(part),
         _chunks(part),
     )
 
