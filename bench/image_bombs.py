@@ -29,6 +29,7 @@ ENCODED = {
     "webp-rgba-7000x7000.webp": ("WEBP", "RGBA", {"lossless": True, "method": 0}),
 }
 SIDE = 7000
+BMP = "bmp-rle8-7000x7000.bmp"
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
@@ -53,6 +54,17 @@ def png(width: int, height: int, depth: int, colour: int) -> bytes:
     )
 
 
+def bmp_rle8(width: int, height: int) -> bytes:
+    """A BMP whose run-length data is only "move 255 rows up" records: ~1 KB that decodes to
+    width × height pixels."""
+    palette = b"\x94\x53\x0b\x00" * 256
+    data = b"\x00\x02\x00\xff" * (height // 255 + 1) + b"\x00\x01"
+    info = struct.pack("<IiiHHIIiiII", 40, width, height, 1, 8, 1, len(data), 2835, 2835, 256, 0)
+    offset = 14 + len(info) + len(palette)
+    header = b"BM" + struct.pack("<IHHI", offset + len(data), 0, 0, offset)
+    return header + info + palette + data
+
+
 def write_all(out: Path) -> dict[str, int]:
     from PIL import Image
 
@@ -60,10 +72,11 @@ def write_all(out: Path) -> dict[str, int]:
     sizes: dict[str, int] = {}
     for name, (width, height, depth, colour) in PNGS.items():
         (out / name).write_bytes(png(width, height, depth, colour))
+    (out / BMP).write_bytes(bmp_rle8(SIDE, SIDE))
     for name, (fmt, mode, options) in ENCODED.items():
         with Image.new(mode, (SIDE, SIDE), 0) as image:
             image.save(out / name, fmt, **options)
-    for name in [*PNGS, *ENCODED]:
+    for name in [*PNGS, BMP, *ENCODED]:
         sizes[name] = (out / name).stat().st_size
     return sizes
 
