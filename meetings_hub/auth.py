@@ -44,8 +44,8 @@ class Passwords:
     One hash or verify takes 170–240 ms of CPU (by design); on the event loop it stalled every
     socket and request of the process for that long. argon2-cffi releases the GIL while it
     works, so a thread lets the loop go on. The threads are few and private: a flood of
-    sign-ins waits in this pool's queue, and never takes the default executor that uploads,
-    thumbnails and other ``asyncio.to_thread`` work need.
+    sign-ins waits in this pool's queue, and never takes the default executor that uploads
+    (their file writes) and other ``asyncio.to_thread`` work need.
 
     Each hash also runs 4 lanes in threads of argon2's own (``parallelism=4``), so two
     sign-ins are 8 busy threads: on a 2-core server the event loop thread waited for a core

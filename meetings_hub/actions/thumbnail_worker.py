@@ -22,6 +22,9 @@ BOX = 320  # longest side of a thumbnail, in pixels (cards show it at 160 CSS px
 # and is refused here, so it gets no thumbnail, which is better than a child of a gigabyte.
 MEMORY_LIMIT = 768 * 1024 * 1024
 CPU_SECONDS = 30
+# Below the server's priority: a decode (up to a second of CPU) never keeps the event loop
+# from a core on a small machine.
+NICE = 10
 REFUSED = 3  # exit status: the image is too large or unreadable (no thumbnail, not our bug)
 
 
@@ -53,6 +56,7 @@ def make_thumbnail(source: Path, target: Path, max_pixels: int, box: int = BOX) 
 def main(argv: list[str]) -> int:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
     resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
+    os.nice(NICE)
     source, target, max_pixels = Path(argv[1]), Path(argv[2]), int(argv[3])
     try:
         width, height = make_thumbnail(source, target, max_pixels)
