@@ -21,7 +21,7 @@ if (button && nav) {
   });
 }
 
-// Tables with a filter box: <input data-filter="#table-id"> hides rows that do not match.
+// Tables (and lists) with a filter box: <input data-filter="#id"> hides rows that do not match.
 for (const input of document.querySelectorAll("input[data-filter]")) {
   const table = document.querySelector(input.dataset.filter);
   const status = document.getElementById(input.dataset.filterStatus || "");
@@ -29,7 +29,9 @@ for (const input of document.querySelectorAll("input[data-filter]")) {
   input.addEventListener("input", () => {
     const words = input.value.toLocaleLowerCase().split(/\s+/).filter(Boolean);
     let shown = 0;
-    for (const row of table.tBodies[0].rows) {
+    // A table filters its rows; any other container (e.g. the outbox's list) its children.
+    const items = table.tBodies ? table.tBodies[0].rows : table.children;
+    for (const row of items) {
       const text = row.textContent.toLocaleLowerCase();
       const match = words.every((w) => text.includes(w));
       row.hidden = !match;
