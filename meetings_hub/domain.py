@@ -100,6 +100,8 @@ class Person:
     timezone: str
     active: bool
     has_password: bool
+    # Dates she declined in her own calendar feed: "mark" (shown as declined) or "hide".
+    calendar_declined: str = "mark"
 
 
 @dataclass(frozen=True, slots=True)

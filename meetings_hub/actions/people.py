@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import msgspec
 
 from meetings_hub.actions import session
@@ -39,6 +41,7 @@ class ProfilePatch(msgspec.Struct, forbid_unknown_fields=True):
     full_name: str | None = None
     language: Language | None = None
     timezone: str | None = None
+    calendar_declined: Literal["mark", "hide"] | None = None
 
 
 def _check_fields(errors: FieldErrors, data: PersonInput | PersonPatch | ProfilePatch) -> None:
