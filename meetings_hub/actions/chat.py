@@ -20,6 +20,7 @@ from typing import Any
 
 from meetings_hub.actions import session
 from meetings_hub.actions.access import scope_of
+from meetings_hub.actions.occurrences import live_meeting_ids
 from meetings_hub.actions.rooms import (
     POSTING_REFUSALS,
     RoomAccess,
@@ -526,7 +527,7 @@ def shown_status(status: str) -> str:
 # ---- rooms list, history, search ------------------------------------------------------------
 
 
-def _room_summary(row: Any, counts: tuple[int, int]) -> dict[str, Any]:
+def _room_summary(row: Any, counts: tuple[int, int], live: bool = False) -> dict[str, Any]:
     return {
         "id": row["id"],
         "kind": row["kind"],
@@ -538,6 +539,8 @@ def _room_summary(row: Any, counts: tuple[int, int]) -> dict[str, Any]:
         "mentions": counts[1],
         "locked": row["locked_at"] is not None,
         "ended": row["ended_at"] is not None,
+        # A session room whose meeting has a date on now (from its opening to its end).
+        "live": live,
     }
 
 
@@ -572,10 +575,13 @@ async def list_rooms(hub: Hub, actor: Actor) -> list[dict[str, Any]]:
             r for r in rows if not await rooms.is_banned(reader, r["id"], person_id=actor.person.id)
         ]
         counts = await chat.unread_counts(reader, [r["id"] for r in rows], who, actor.person.id)
+        live = await live_meeting_ids(
+            hub, reader, [r["meeting_id"] for r in rows if r["meeting_id"] and not r["ended_at"]]
+        )
     titles = await _direct_titles(hub, actor, rows)
     result = []
     for row in rows:
-        summary = _room_summary(row, counts.get(row["id"], (0, 0)))
+        summary = _room_summary(row, counts.get(row["id"], (0, 0)), row["meeting_id"] in live)
         if row["kind"] == "direct":
             summary["title"] = titles.get(row["id"], summary["title"])
         result.append(summary)

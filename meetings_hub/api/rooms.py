@@ -29,6 +29,7 @@ class RoomSummary(msgspec.Struct):
     mentions: int
     locked: bool
     ended: bool
+    live: bool = False  # a session room whose meeting has a date on now
 
 
 class Message(msgspec.Struct):
