@@ -74,6 +74,7 @@ def install_chat(app: web.Application, sio: socketio.AsyncServer, hub: Hub) -> C
     committer.broadcast = namespace.broadcast
     if isinstance(sio.manager, FastEmit):
         sio.manager.on_local_emit = namespace.on_local_emit
+        sio.manager.intercept = namespace.intercept
     hub.emit = namespace.hub_emit
     if hub.settings.redis_url:
         namespace.roster = RedisRoster(hub.settings.redis_url, hub.settings.redis_channel)
@@ -100,6 +101,7 @@ def install_chat(app: web.Application, sio: socketio.AsyncServer, hub: Hub) -> C
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.gather(*closes, return_exceptions=True), 5)
         await committer.stop()
+        await namespace.order.stop()
         await namespace.roster.stop()
         with contextlib.suppress(Exception):
             await attendance.close_all(hub)
