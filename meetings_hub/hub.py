@@ -6,6 +6,7 @@ explicitly (never a module global), so tests can run several hubs side by side.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,8 @@ class Hub:
     # Set by the app once the mail sender and socket server exist; actions call them after commit.
     wake_mail: Callable[[], None] = field(default=lambda: None)
     emit: Emit = field(default=_no_emit)
+    # This server process among those sharing the database (attendance rows, Redis roster).
+    process_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     def t(self, language: str, key: str, **values: object) -> str:
         return self.translations.get(language, key, **values)

@@ -510,7 +510,8 @@ class ChatNamespace(socketio.AsyncNamespace):
                     room=room,
                     skip_sid=sid,
                 )
-            await attendance.arrived(self.hub, access, conn.actor)  # opens a row if none is open
+            # This process's row, unless it has one open.
+            await attendance.arrived(self.hub, access, conn.actor)
         room_info = dict(access.room)
         return {
             "ok": True,
@@ -617,7 +618,8 @@ class ChatNamespace(socketio.AsyncNamespace):
 
     async def _leave(self, conn: Conn, sid: str, room_id: int) -> bool:
         """Takes the socket out of the room; True when its person has no tab left in the room
-        on any process (then the room hears "left" and attendance closes)."""
+        on any process (then the room hears "left"). This process's attendance row closes
+        when its own last tab of the person leaves."""
         access = conn.joined.pop(room_id, None)
         if access is None:
             return False
@@ -629,6 +631,9 @@ class ChatNamespace(socketio.AsyncNamespace):
             self.tabs[key] = count
             return False
         self.tabs.pop(key, None)
+        if access.room["kind"] == "session":
+            # This process's row; a tab on another process keeps that process's row open.
+            await attendance.departed(self.hub, room_id, conn.actor)
         if await self._roster_remove(room_id, conn.who):
             return False  # a tab on another process keeps them in the room
         await self.emit(
@@ -636,8 +641,6 @@ class ChatNamespace(socketio.AsyncNamespace):
             {"room_id": room_id, "who": conn.who, "name": conn.name, "guest": access.is_guest},
             room=room_name(room_id),
         )
-        if access.room["kind"] == "session":
-            await attendance.departed(self.hub, room_id, conn.actor)
         return True
 
     # The roster (other processes, through Redis) must never break the chat: when Redis is

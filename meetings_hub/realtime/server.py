@@ -14,6 +14,7 @@ from meetings_hub.actions.chat import GroupCommitter
 from meetings_hub.hub import Hub
 from meetings_hub.keys import chat_committer_key
 from meetings_hub.realtime.chat import ChatNamespace
+from meetings_hub.realtime.heartbeats import RedisHeartbeats
 from meetings_hub.realtime.manager import FastEmit, FastRedisManager, close_now, websocket_class
 from meetings_hub.realtime.roster import RedisRoster
 
@@ -76,15 +77,22 @@ def install_chat(app: web.Application, sio: socketio.AsyncServer, hub: Hub) -> C
         sio.manager.on_local_emit = namespace.on_local_emit
         sio.manager.intercept = namespace.intercept
     hub.emit = namespace.hub_emit
-    if hub.settings.redis_url:
-        namespace.roster = RedisRoster(hub.settings.redis_url, hub.settings.redis_channel)
+    settings = hub.settings
+    beats: attendance.Heartbeats = attendance.DatabaseHeartbeats(hub)
+    if settings.redis_url:
+        namespace.roster = RedisRoster(
+            settings.redis_url, settings.redis_channel, process=hub.process_id
+        )
+        beats = RedisHeartbeats(settings.redis_url, settings.redis_channel)
+    present = attendance.ProcessAttendance(hub, beats)
     app[chat_key] = namespace
     app[chat_committer_key] = committer
 
     async def start(app: web.Application) -> None:
-        # Runs after the database opened (cleanup contexts start first). Nobody can be present
-        # before the server runs: close what a crash left open.
-        await attendance.close_all(hub)
+        # Runs after the database opened (cleanup contexts start first). Starts this process's
+        # heartbeat; rows that other processes (or this one's previous run) left open are
+        # closed only once their heartbeat has expired.
+        await present.start()
         committer.start()
         namespace.start_rechecks()
         await namespace.roster.start()
@@ -104,7 +112,7 @@ def install_chat(app: web.Application, sio: socketio.AsyncServer, hub: Hub) -> C
         await namespace.order.stop()
         await namespace.roster.stop()
         with contextlib.suppress(Exception):
-            await attendance.close_all(hub)
+            await present.stop()  # this process's rows only: others' people are still there
 
     app.on_startup.append(start)
     app.on_shutdown.append(stop)

@@ -102,7 +102,8 @@ async def two_processes(
 
 async def stop_all(procs: list[asyncio.subprocess.Process]) -> None:
     for proc in procs:
-        proc.terminate()
+        if proc.returncode is None:
+            proc.terminate()
     for proc in procs:
         try:
             await asyncio.wait_for(proc.wait(), 10)

@@ -5,15 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from meetings_hub.realtime.roster import RedisRoster
-from tests.chat.redis_support import lead_and_partner_in_a_room, redis_up, stop_all, two_processes
+from tests.chat.redis_support import (
+    lead_and_partner_in_a_room,
+    redis_up,
+    serve,
+    stop_all,
+    two_processes,
+)
 from tests.chat.support import ChatClient, session_token, wait_for
-from tests.support import require
+from tests.support import Client, free_port, require
 
 pytestmark = pytest.mark.redis
 
@@ -180,6 +187,108 @@ async def test_each_room_is_delivered_in_seq_order_whatever_process_sent(tmp_pat
         for http in (lead_http, partner_http):
             if http is not None:
                 await http.close()
+        for c in clients:
+            await c.close()
+        await stop_all(procs)
+
+
+async def _session_room(lead_http: Client) -> tuple[int, int]:
+    """A meeting of the lead's network starting in a few minutes, and its session room."""
+    start = (datetime.now(UTC) + timedelta(minutes=5)).replace(microsecond=0)
+    status, meeting = await lead_http.post(
+        "/api/v1/meetings", {"title": "Spotkanie dwóch procesów", "start": start.isoformat()}
+    )
+    assert status == 201, meeting
+    status, room = await lead_http.post(f"/api/v1/meetings/{meeting['id']}/room")
+    assert status in (200, 201), room
+    return meeting["id"], room["id"]
+
+
+async def _attendance(lead_http: Client, meeting_id: int) -> dict[str, dict[str, Any]]:
+    status, body = await lead_http.get(f"/api/v1/meetings/{meeting_id}/attendance")
+    assert status == 200, body
+    return {p["name"]: p for p in body["people"]}
+
+
+LEAD_NAME, PARTNER_NAME = "Anna Kowalczyk", "Tomasz Zieliński"
+BEAT = {"MEETINGS_HUB_PROCESS_HEARTBEAT_SECONDS": "0.3"}  # gone after 0.9 s without a beat
+
+
+async def test_a_process_that_stops_or_starts_leaves_the_others_attendance_open(
+    tmp_path: Path,
+) -> None:
+    channel = f"meetings_hub_test_{uuid.uuid4().hex}"
+    procs, first, second = await two_processes(tmp_path, BEAT, channel=channel)
+    clients: list[ChatClient] = []
+    try:
+        lead_http, partner_http, _ = await lead_and_partner_in_a_room(first, second)
+        meeting_id, room_id = await _session_room(lead_http)
+        lead, partner = ChatClient("lead on first"), ChatClient("partner on second")
+        clients += [lead, partner]
+        await lead.connect(first, session_token(lead_http))  # type: ignore[arg-type]
+        await partner.connect(second, session_token(partner_http))  # type: ignore[arg-type]
+        await lead.join(room_id)
+        await partner.join(room_id)
+        people = await _attendance(lead_http, meeting_id)
+        assert people[LEAD_NAME]["present"] and people[PARTNER_NAME]["present"]
+        # The second process stops: its people leave; the lead, on the first, stays present.
+        procs[1].terminate()
+        assert await asyncio.wait_for(procs[1].wait(), 20) == 0
+        people = await _attendance(lead_http, meeting_id)
+        assert people[LEAD_NAME]["present"], people
+        assert not people[PARTNER_NAME]["present"], people
+        # A process that starts closes nobody's rows either; nor do the sweeps that follow.
+        procs[1] = await serve(tmp_path, free_port(), channel, BEAT)
+        await asyncio.sleep(2.0)
+        people = await _attendance(lead_http, meeting_id)
+        assert people[LEAD_NAME]["present"], people
+        assert len(people[LEAD_NAME]["intervals"]) == 1
+        await lead_http.close()
+        await partner_http.close()
+    finally:
+        for c in clients:
+            await c.close()
+        await stop_all(procs)
+
+
+async def test_the_rows_of_a_killed_process_are_closed_by_a_survivor_at_its_last_beat(
+    tmp_path: Path,
+) -> None:
+    procs, first, second = await two_processes(tmp_path, BEAT)
+    clients: list[ChatClient] = []
+    try:
+        lead_http, partner_http, _ = await lead_and_partner_in_a_room(first, second)
+        meeting_id, room_id = await _session_room(lead_http)
+        lead, partner = ChatClient("lead on first"), ChatClient("partner on second")
+        clients += [lead, partner]
+        await lead.connect(first, session_token(lead_http))  # type: ignore[arg-type]
+        await partner.connect(second, session_token(partner_http))  # type: ignore[arg-type]
+        await lead.join(room_id)
+        await partner.join(room_id)
+        await asyncio.sleep(0.5)  # a beat or two
+        procs[1].kill()
+        killed_at = datetime.now(UTC)
+        await procs[1].wait()
+        people = await _attendance(lead_http, meeting_id)
+        assert people[PARTNER_NAME]["present"]  # not before its heartbeat has expired
+
+        async def closed() -> bool:
+            return not (await _attendance(lead_http, meeting_id))[PARTNER_NAME]["present"]
+
+        deadline = asyncio.get_running_loop().time() + 10
+        while not await closed():
+            assert asyncio.get_running_loop().time() < deadline, "the row stayed open"
+            await asyncio.sleep(0.2)
+        people = await _attendance(lead_http, meeting_id)
+        left = datetime.fromisoformat(people[PARTNER_NAME]["intervals"][0]["left_at"])
+        joined = datetime.fromisoformat(people[PARTNER_NAME]["intervals"][0]["joined_at"])
+        # Closed at its last heartbeat: before the kill, at most one beat period before it.
+        assert joined <= left <= killed_at, (joined, left, killed_at)
+        assert killed_at - left < timedelta(seconds=1.5), (left, killed_at)
+        assert people[LEAD_NAME]["present"], people
+        await lead_http.close()
+        await partner_http.close()
+    finally:
         for c in clients:
             await c.close()
         await stop_all(procs)
