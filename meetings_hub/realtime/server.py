@@ -13,6 +13,7 @@ from meetings_hub.actions import attendance
 from meetings_hub.actions.chat import GroupCommitter
 from meetings_hub.hub import Hub
 from meetings_hub.keys import chat_committer_key
+from meetings_hub.realtime import polling
 from meetings_hub.realtime.chat import ChatNamespace
 from meetings_hub.realtime.heartbeats import RedisHeartbeats
 from meetings_hub.realtime.manager import FastEmit, FastRedisManager, close_now, websocket_class
@@ -41,6 +42,7 @@ def create_sio(hub: Hub) -> socketio.AsyncServer:
         engineio_logger=False,
     )
     sio.eio._async = {**sio.eio._async, "websocket": websocket_class(settings.chat_ws_compression)}
+    polling.install(sio, max_packets=max(16, settings.chat_max_events_per_10s))
     _release_on_close(sio)
     return sio
 
