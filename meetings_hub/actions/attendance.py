@@ -131,7 +131,8 @@ class ProcessAttendance:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        await self.beats.beat(self.hub.process_id, now_utc(), self.ttl)
+        # Redis away at start must not keep the server down (the chat tolerates it too).
+        await self._beat()
         await self._sweep()
         self._task = asyncio.get_running_loop().create_task(self._run(), name="attendance-beat")
 
@@ -150,12 +151,16 @@ class ProcessAttendance:
     async def _run(self) -> None:
         while True:
             await asyncio.sleep(self.period)
-            try:
-                await self.beats.beat(self.hub.process_id, now_utc(), self.ttl)
-            except Exception:
-                log.exception("the attendance heartbeat failed")
-                continue
-            await self._sweep()
+            if await self._beat():
+                await self._sweep()
+
+    async def _beat(self) -> bool:
+        try:
+            await self.beats.beat(self.hub.process_id, now_utc(), self.ttl)
+        except Exception:
+            log.exception("the attendance heartbeat failed")
+            return False
+        return True
 
     async def _sweep(self) -> None:
         try:
