@@ -211,7 +211,7 @@ async def _attendance(lead_http: Client, meeting_id: int) -> dict[str, dict[str,
 
 
 LEAD_NAME, PARTNER_NAME = "Anna Kowalczyk", "Tomasz Zieliński"
-BEAT = {"MEETINGS_HUB_PROCESS_HEARTBEAT_SECONDS": "0.3"}  # gone after 0.9 s without a beat
+BEAT = {"MEETINGS_HUB_PROCESS_HEARTBEAT_SECONDS": "0.5"}  # gone after 1.5 s without a beat
 
 
 async def test_a_process_that_stops_or_starts_leaves_the_others_attendance_open(
@@ -265,7 +265,7 @@ async def test_the_rows_of_a_killed_process_are_closed_by_a_survivor_at_its_last
         await partner.connect(second, session_token(partner_http))  # type: ignore[arg-type]
         await lead.join(room_id)
         await partner.join(room_id)
-        await asyncio.sleep(0.5)  # a beat or two
+        await asyncio.sleep(1.2)  # a beat or two
         procs[1].kill()
         killed_at = datetime.now(UTC)
         await procs[1].wait()
@@ -284,7 +284,7 @@ async def test_the_rows_of_a_killed_process_are_closed_by_a_survivor_at_its_last
         joined = datetime.fromisoformat(people[PARTNER_NAME]["intervals"][0]["joined_at"])
         # Closed at its last heartbeat: before the kill, at most one beat period before it.
         assert joined <= left <= killed_at, (joined, left, killed_at)
-        assert killed_at - left < timedelta(seconds=1.5), (left, killed_at)
+        assert killed_at - left < timedelta(seconds=2.5), (left, killed_at)
         assert people[LEAD_NAME]["present"], people
         await lead_http.close()
         await partner_http.close()
