@@ -461,7 +461,8 @@ class ChatNamespace(socketio.AsyncNamespace):
         try:
             return await self._join(conn, sid, room_id, access, last_seq, last_change)
         except BaseException:
-            self.order.release(room_id)
+            if conn.joined.get(room_id) is not access:  # else its leave releases it
+                self.order.release(room_id)
             raise
 
     async def _join(
