@@ -173,6 +173,11 @@ class Settings:
     redis_channel: str = _setting(
         "meetings_hub", "Redis pub/sub channel; processes of one installation share it."
     )
+    process_heartbeat_seconds: float = _setting(
+        10.0,
+        "How often a server process records that it is alive (in Redis, or in the database"
+        " without Redis); after three missed beats the others close its attendance rows.",
+    )
 
     # --- Files in rooms (issue 6): add fields below this line ---
     file_max_bytes: int = _setting(
