@@ -16,12 +16,15 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
 from babel.dates import format_date as babel_date
 from babel.dates import format_time as babel_time
+from babel.numbers import format_currency as babel_currency
+from babel.numbers import format_decimal as babel_decimal
 
 LANGUAGES = ("pl", "en")
 DEFAULT_LANGUAGE = "pl"
@@ -29,6 +32,9 @@ LANGUAGE_COOKIE = "mh_lang"
 SERVER_PREFIX = "server."
 # English dates in the European order (26 November 2026, 14:05): the readers are in Poland.
 LOCALES = {"pl": "pl_PL", "en": "en_GB"}
+# "PLN 1,234.56" in English (Babel's en_GB writes "PLN1,234.56"); Polish keeps CLDR's
+# "1 234,56 zł". Grouping and the unit are joined by a no-break space, as CLDR does.
+MONEY_PATTERNS = {"en": "¤\xa0#,##0.00"}
 PLURAL_FORMS = ("zero", "one", "two", "few", "many", "other")
 
 Text = str | dict[str, str]
@@ -184,3 +190,42 @@ def format_datetime(value: datetime | str | None, language: str, tz: str = "") -
 def _aware(value: datetime) -> datetime:
     # The database stores UTC; a naive value read from it is UTC too.
     return value if value.tzinfo else value.replace(tzinfo=ZoneInfo("UTC"))
+
+
+# Numbers on pages: every figure (savings, sizes...) is formatted here, in the page's language,
+# rounded half up (as a person with a calculator does, not Babel's half-even) to what is shown.
+
+
+def _rounded(value: Decimal | float | int, places: int) -> Decimal:
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def format_number(value: Decimal | float | int | None, language: str, places: int = 0) -> str:
+    """12.5 → "12,5" / "12.5"; 1234 → "1 234" / "1,234" (no-break space)."""
+    if value is None:
+        return ""
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return babel_decimal(_rounded(value, places), pattern, locale=LOCALES.get(language, language))
+
+
+def format_money(value: Decimal | float | int | None, language: str) -> str:
+    """Złoty to the grosz: "1 234,56 zł" / "PLN 1,234.56"."""
+    if value is None:
+        return ""
+    return babel_currency(
+        _rounded(value, 2),
+        "PLN",
+        MONEY_PATTERNS.get(language),
+        locale=LOCALES.get(language, language),
+        currency_digits=False,
+    )
+
+
+def format_unit(
+    value: Decimal | float | int | None, language: str, unit: str, places: int = 1
+) -> str:
+    """A measure with its unit after a no-break space: "12,5 km" / "12.5 km", "3,4 kg"."""
+    if value is None:
+        return ""
+    return f"{format_number(value, language, places)}\xa0{unit}"
