@@ -29,6 +29,8 @@ class Hub:
     secret: bytes
     # Set by the app once the mail sender and socket server exist; actions call them after commit.
     wake_mail: Callable[[], None] = field(default=lambda: None)
+    # Set by the app once the savings freezer runs: a session ended by its host closes its room.
+    wake_savings: Callable[[], None] = field(default=lambda: None)
     emit: Emit = field(default=_no_emit)
 
     def t(self, language: str, key: str, **values: object) -> str:

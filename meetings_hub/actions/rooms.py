@@ -297,4 +297,6 @@ async def end_session(hub: Hub, actor: Actor, room_id: int) -> dict[str, Any]:
         assert room is not None
         event = room_event(dict(room))
         tx.after_commit(lambda: hub.emit("room_updated", event, f"r:{room_id}"))
+        # The room closed: the savings job freezes the record now, not at its next scan.
+        tx.after_commit(hub.wake_savings)
     return event
