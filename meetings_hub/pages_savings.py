@@ -34,7 +34,7 @@ PARAMETERS = (
     ("per_diem", "zł"),
     ("co2_g_per_km", "g/km"),
 )
-CSV_PATH = "/api/v1/savings.csv"
+CSV_PATH = "/api/v1/savings/export.csv"
 
 
 class Filters:
@@ -101,16 +101,17 @@ def csv_url(filters: Filters, delimiter: str) -> str:
     return f"{CSV_PATH}?{query}"
 
 
-def month_label(month: str, lang: str) -> str:
-    """'2026-11' → 'listopad 2026' / 'November 2026' (the chart's and table's labels)."""
+def month_label(month: str, lang: str, pattern: str = "LLLL y") -> str:
+    """'2026-11' → 'listopad 2026' / 'November 2026' (the table); 'lis 2026' / 'Nov 2026'
+    with pattern "LLL y" (the chart's axis, where room is short)."""
     year, number = (int(part) for part in month.split("-"))
-    return format_date(date(year, number, 1), "LLLL y", locale=LOCALES.get(lang, lang))
+    return format_date(date(year, number, 1), pattern, locale=LOCALES.get(lang, lang))
 
 
 def chart_data(view: savings.SavingsLogView, lang: str) -> dict[str, Any]:
     """What the chart script draws: plain numbers, labels already in the page's language."""
     return {
-        "labels": [month_label(m.month, lang) for m in view.monthly],
+        "labels": [month_label(m.month, lang, "LLL y") for m in view.monthly],
         "money": [float(m.totals.money) for m in view.monthly],
         "co2_kg": [float(m.totals.co2_kg) for m in view.monthly],
     }
@@ -146,8 +147,8 @@ async def savings_page(request: web.Request) -> dict[str, Any]:
         "kinds": KINDS,
         "page": filters.page,
         "pages": pages,
-        "csv_comma": csv_url(filters, ","),
-        "csv_semicolon": csv_url(filters, ";"),
+        "csv_comma": csv_url(filters, "comma"),
+        "csv_semicolon": csv_url(filters, "semicolon"),
         "chart": chart_data(view, lang),
         "month_label": lambda month: month_label(month, lang),
     }
