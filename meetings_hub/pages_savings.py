@@ -14,7 +14,7 @@ from babel.dates import format_date
 
 from meetings_hub.actions import network, savings
 from meetings_hub.domain import Actor
-from meetings_hub.errors import Forbidden, NotFound
+from meetings_hub.errors import Forbidden, NotFound, ValidationFailed
 from meetings_hub.i18n import LOCALES
 from meetings_hub.keys import actor_key, hub_key
 from meetings_hub.pages import language_of, require_person
@@ -77,12 +77,17 @@ class Filters:
         return int(text)
 
     def action_filters(self, offset: int = 0) -> savings.SavingsFilters:
+        """The filters to show rows for: a field in error is left out (the form names it)."""
+
+        def ok(name: str, value: Any) -> Any:
+            return None if name in self.errors else value
+
         return savings.SavingsFilters(
-            date_from=self.date_from,
-            date_to=self.date_to,
-            network_id=self.network_id,
-            voivodeship=self.voivodeship,
-            kind=self.kind if self.kind in KINDS else None,
+            date_from=ok("date_from", self.date_from),
+            date_to=ok("date_to", self.date_to),
+            network_id=ok("network_id", self.network_id),
+            voivodeship=ok("voivodeship", self.voivodeship),
+            kind=ok("kind", self.kind),
             limit=PAGE_ROWS,
             offset=offset,
         )
@@ -138,7 +143,17 @@ async def savings_page(request: web.Request) -> dict[str, Any]:
     lang = language_of(request)
     filters = Filters(request.query)
     offset = (filters.page - 1) * PAGE_ROWS
-    view = await savings.savings_log(hub, actor, filters.action_filters(offset))
+    try:
+        view = await savings.savings_log(hub, actor, filters.action_filters(offset))
+    except ValidationFailed as error:
+        # What only the action checks (e.g. a voivodeship with control characters): named by
+        # its field like the rest, and the log shown without it.
+        named = error.details if isinstance(error.details, dict) else {}
+        if not set(named) & set(_FILTER_FIELDS):
+            raise
+        for name in set(named) & set(_FILTER_FIELDS):
+            filters.errors.setdefault(name, "savings.filter.error_value")
+        view = await savings.savings_log(hub, actor, filters.action_filters(offset))
     pages = max(1, -(-view.row_count // PAGE_ROWS))
     return {
         "view": view,

@@ -24,9 +24,11 @@ function formatter(places) {
   return formats.get(places);
 }
 
+// A decimal string ("2.345", as the API sends Decimals) is rounded as written; a Number as the
+// binary value it is (2.345 is really 2.34499…).
 export function formatNumber(value, places = 0) {
-  // Intl's groups use U+202F in some engines' French; Polish and British use U+00A0 / ",".
-  return formatter(places).format(Number(value)).replace(/\u202f/g, NBSP);
+  const exact = typeof value === "string" ? value : Number(value);
+  return formatter(places).format(exact).replace(/\u202f/g, NBSP);
 }
 
 export function formatMoney(value) {

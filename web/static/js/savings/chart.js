@@ -9,8 +9,13 @@ const { Chart } = globalThis;
 const canvas = document.getElementById("savings-chart");
 const source = document.getElementById("savings-chart-data");
 
+// Axis steps are whole numbers when the figures are large, tenths when they are small.
+const tick = (value) => formatNumber(value, Number.isInteger(value) ? 0 : 1);
+
 function draw() {
   const data = JSON.parse(source.textContent);
+  // Months that saved nothing (in-person events only) are a table, not an empty chart.
+  if (![...data.money, ...data.co2_kg].some((value) => value > 0)) return;
   const styles = getComputedStyle(document.documentElement);
   const brand = styles.getPropertyValue("--brand").trim() || "#0b5394";
   const second = styles.getPropertyValue("--ok").trim() || "#1e6b35";
@@ -58,14 +63,14 @@ function draw() {
           position: "left",
           beginAtZero: true,
           title: { display: true, text: t("savings.chart.money_axis"), color: ink },
-          ticks: { color: ink, callback: (value) => formatNumber(value) },
+          ticks: { color: ink, callback: tick },
         },
         co2: {
           position: "right",
           beginAtZero: true,
           grid: { drawOnChartArea: false },
           title: { display: true, text: t("savings.chart.co2_axis"), color: ink },
-          ticks: { color: ink, callback: (value) => formatNumber(value) },
+          ticks: { color: ink, callback: tick },
         },
       },
     },
