@@ -4,7 +4,7 @@ page's line). Reads go through `actions.savings`; every change goes through the 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,7 +15,7 @@ from babel.dates import format_date
 from meetings_hub.actions import network, savings
 from meetings_hub.domain import Actor
 from meetings_hub.errors import Forbidden, NotFound, ValidationFailed
-from meetings_hub.i18n import LOCALES
+from meetings_hub.i18n import LOCALES, zone
 from meetings_hub.keys import actor_key, hub_key
 from meetings_hub.pages import language_of, require_person
 
@@ -178,7 +178,8 @@ async def parameters_page(request: web.Request) -> dict[str, Any]:
         "view": view,
         "parameters": PARAMETERS,
         "network_names": {n.id: n.name for n in await network.list_networks(hub, actor)},
-        "today": date.today().isoformat(),
+        # New versions start today in the programme's time zone (not the server clock's).
+        "today": datetime.now(zone(hub.settings.timezone)).date().isoformat(),
     }
 
 

@@ -14,8 +14,16 @@ from meetings_hub.actions import demo, demo_savings, demo_sessions, savings
 from meetings_hub.domain import Actor
 from meetings_hub.storage import people
 from tests.browser_support import CHROMIUM_FLAGS
-from tests.support import COORDINATOR, LEAD, PARTNER, Server, chromium_path, make_settings
-from tests.support import require, start_server
+from tests.support import (
+    COORDINATOR,
+    LEAD,
+    PARTNER,
+    Server,
+    chromium_path,
+    make_settings,
+    require,
+    start_server,
+)
 
 
 @dataclass

@@ -21,9 +21,7 @@ async def _download(page: Any, link: str) -> bytes:
     async with page.expect_download() as info:
         await page.click(link)
     download = await info.value
-    path = await download.path()
-    with open(path, "rb") as f:
-        return f.read()
+    return (await download.path()).read_bytes()
 
 
 def _sums(raw: bytes, delimiter: str) -> dict[str, Decimal]:
@@ -66,12 +64,12 @@ async def test_csv_sums_to_the_totals_on_the_page(savings_site, chromium, who, q
         shown = await _shown(page)
         assert shown["money"] > 0
         count_text = await page.inner_text("#h-rows + p.hint")
-        for link, delimiter in (("a[href*='delimiter=comma']", ","), ("a[href*='delimiter=semicolon']", ";")):
+        for delimiter, name in ((",", "comma"), (";", "semicolon")):
+            link = f"a[href*='delimiter={name}']"
             sums = _sums(await _download(page, link), delimiter)
             assert str(int(sums.pop("rows"))) in count_text.replace("\u00a0", "")
-            for name, value in shown.items():
-                assert sums[name] == value, (who, query, delimiter, name)
-            # What the page writes for the total is that number, formatted.
+            for total, value in shown.items():
+                assert sums[total] == value, (who, query, delimiter, total)
         money_text = await page.inner_text("#savings-totals data[data-total=money]")
         assert money_text.replace("\u00a0", " ").endswith(" zł")
     finally:

@@ -23,8 +23,14 @@ TOURS = [
     ("lead", "en", "desktop"),
 ]
 # Money as each language writes it: "1 234,56 zł" / "PLN 1,234.56" (no-break spaces).
-MONEY = {"pl": re.compile(r"^\d{1,3}(\u00a0\d{3})*,\d{2}\u00a0zł$"), "en": re.compile(r"^PLN\u00a0\d{1,3}(,\d{3})*\.\d{2}$")}
-KM = {"pl": re.compile(r"^\d{1,3}(\u00a0\d{3})*,\d\u00a0km$"), "en": re.compile(r"^\d{1,3}(,\d{3})*\.\d\u00a0km$")}
+MONEY = {
+    "pl": re.compile(r"^\d{1,3}(\u00a0\d{3})*,\d{2}\u00a0zł$"),
+    "en": re.compile(r"^PLN\u00a0\d{1,3}(,\d{3})*\.\d{2}$"),
+}
+KM = {
+    "pl": re.compile(r"^\d{1,3}(\u00a0\d{3})*,\d\u00a0km$"),
+    "en": re.compile(r"^\d{1,3}(,\d{3})*\.\d\u00a0km$"),
+}
 TEXT = {
     "pl": {"title": "Oszczędności", "formula": "Jak to policzono", "empty": "Brak odbytych sesji"},
     "en": {"title": "Savings", "formula": "How was this computed", "empty": "No sessions held"},
@@ -82,6 +88,7 @@ async def test_log_and_card(savings_site, chromium, shots, who, lang, size) -> N
 async def test_empty_and_error_states(savings_site, chromium, shots) -> None:
     page = await sign_in(chromium, savings_site.url, EMAILS["coordinator"], DESKTOP)
     try:
+        await use_language(page, "pl")
         # Nothing matches: totals read zero, no chart, a sentence instead of the table.
         await page.goto(savings_site.url + "/savings?date_from=2099-01-01")
         await page.wait_for_selector("#savings-empty")
@@ -118,6 +125,7 @@ async def test_empty_and_error_states(savings_site, chromium, shots) -> None:
 async def test_partner_sees_only_her_library(savings_site, chromium, shots) -> None:
     page = await sign_in(chromium, savings_site.url, EMAILS["partner"], PHONE)
     try:
+        await use_language(page, "pl")
         assert await page.locator("#home-savings").count() == 0
         await page.goto(savings_site.url + "/savings")
         await page.wait_for_selector("#savings-chart[data-drawn]")
@@ -148,7 +156,9 @@ async def test_script_figures_match_the_servers(savings_site, chromium) -> None:
             got = await page.evaluate(
                 """async (values) => {
                     const n = await import("/static/js/numbers.js");
-                    return values.map((v) => [n.formatMoney(v), n.formatUnit(v, "km"), n.formatNumber(v)]);
+                    return values.map(
+                        (v) => [n.formatMoney(v), n.formatUnit(v, "km"), n.formatNumber(v)]
+                    );
                 }""",
                 values,
             )
