@@ -26,7 +26,6 @@ from meetings_hub.actions.savings_freeze import SavingsFreezer
 from meetings_hub.api import feeds as feeds_api
 from meetings_hub.api import files as api_files
 from meetings_hub.api import openapi
-from meetings_hub.api import savings as savings_api
 from meetings_hub.api.system import healthz, metrics
 from meetings_hub.hub import Hub
 from meetings_hub.i18n import Translations
@@ -117,7 +116,6 @@ async def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(api_files.file_store)
 
     # savings (issue 11)
-    savings_api.install_exports(app)
     freezer = SavingsFreezer(hub)
     app[savings_freezer_key] = freezer
     hub.wake_savings = freezer.wake

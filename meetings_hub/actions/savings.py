@@ -791,9 +791,10 @@ async def occurrence_savings(
 
 
 async def occurrence_record_json(
-    hub: Hub, actor: Actor, meeting_id: int, original_start: datetime
+    hub: Hub, actor: Actor, meeting_id: int, original_start: datetime | None
 ) -> OccurrenceSavingsView:
-    """One occurrence with every frozen input (the per-occurrence JSON export)."""
+    """One occurrence with every frozen input (the per-occurrence JSON export); without
+    ``original_start``, the newest held date."""
     async with hub.db.read() as reader:
         views = await _occurrence_views(reader, actor, meeting_id, original_start, with_inputs=True)
     if not views:
@@ -1098,8 +1099,9 @@ async def correct_attendance(
             if a.get("counted") and a["library_id"] is not None:
                 seen[a["library_id"]] = seen.get(a["library_id"], 0) + 1
         known = await store.libraries_by_id(tx, data.persons)
+        scope = await scope_of(tx, actor)
         for library_id, count in data.persons.items():
-            if library_id not in known:
+            if library_id not in known or not scope.manages_library(library_id):
                 errors.add("persons", f"{library_id}: no such library.")
             elif count < seen.get(library_id, 0):
                 errors.add(
@@ -1154,6 +1156,10 @@ async def recompute(
     """A new version with today's parameters (coordinator); the old one stays."""
     require_coordinator(actor)
     assert actor.person is not None
+    if data.original_start.tzinfo is None:
+        raise ValidationFailed(
+            "Some fields are not valid.", details={"original_start": "Give a time zone (e.g. Z)."}
+        )
     async with hub.db.write() as tx:
         meeting = await meetings_store.get(tx, meeting_id)
         not_found_unless(meeting is not None, "Meeting")

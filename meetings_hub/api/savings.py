@@ -9,9 +9,9 @@ import msgspec
 from aiohttp import web
 
 from meetings_hub.actions import savings
+from meetings_hub.actions.access import require_person
 from meetings_hub.api.routing import ApiRoutes, Call
 from meetings_hub.errors import BadRequest, ValidationFailed
-from meetings_hub.keys import actor_key, hub_key
 
 routes = ApiRoutes()
 TAG = "savings"
@@ -36,13 +36,9 @@ def filters_of(query: Any, *, extra: frozenset[str] = frozenset()) -> savings.Sa
         raise ValidationFailed(message, details={field: message}) from None
 
 
-def _original(call: Call, *, required: bool) -> datetime | None:
+def _original(call: Call) -> datetime | None:
     raw = call.request.query.get("original_start", "")
     if not raw:
-        if required:
-            raise ValidationFailed(
-                "original_start is required.", details={"original_start": "Required."}
-            )
         return None
     try:
         value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
@@ -73,6 +69,9 @@ async def savings_log(call: Call) -> savings.SavingsLogView:
     tag=TAG,
 )
 async def savings_totals(call: Call) -> Any:
+    # The action answers None to anyone (pages call it for every visitor); the API, like
+    # every other savings route, refuses guests and anonymous callers.
+    require_person(call.actor)
     totals = await savings.savings_totals_line(call.hub, call.actor)
     # None is an answer here ("no totals for you"), not "no content".
     return web.Response(body=msgspec.json.encode(totals), content_type="application/json")
@@ -126,23 +125,20 @@ async def put_network_parameters(call: Call) -> savings.ParameterSetView:
 )
 async def occurrence_savings(call: Call) -> list[savings.OccurrenceSavingsView]:
     return await savings.occurrence_savings(
-        call.hub, call.actor, call.int_param("meeting_id"), _original(call, required=False)
+        call.hub, call.actor, call.int_param("meeting_id"), _original(call)
     )
 
 
 @routes.route(
     "GET",
     "/meetings/{meeting_id}/savings/record",
-    summary="One held date with every frozen input (?original_start=, required)",
+    summary="One held date with every frozen input (?original_start=; default the newest)",
     response=savings.OccurrenceSavingsView,
     tag=TAG,
-    errors=(422,),
 )
 async def occurrence_record(call: Call) -> savings.OccurrenceSavingsView:
-    original = _original(call, required=True)
-    assert original is not None
     return await savings.occurrence_record_json(
-        call.hub, call.actor, call.int_param("meeting_id"), original
+        call.hub, call.actor, call.int_param("meeting_id"), _original(call)
     )
 
 
@@ -226,19 +222,25 @@ async def delete_distance(call: Call) -> None:
     )
 
 
-async def savings_csv(request: web.Request) -> web.StreamResponse:
-    """The log as CSV, UTF-8 with BOM (?delimiter=semicolon: for Excel set to Polish, with
-    decimal commas; the log's filters). Not JSON, so outside the OpenAPI route table."""
-    query = request.query
+@routes.route(
+    "GET",
+    "/savings/export.csv",
+    summary="The savings log as CSV, UTF-8 with BOM, one row per held date × library"
+    " (?delimiter=semicolon: for Excel set to Polish, with decimal commas; the log's filters)",
+    response=str,
+    tag=TAG,
+    errors=(404, 422),
+    media_type="text/csv",
+)
+async def savings_csv(call: Call) -> web.StreamResponse:
+    query = call.request.query
     delimiter = {"comma": ",", "semicolon": ";", "": ","}.get(query.get("delimiter", ""))
     if delimiter is None:
         raise ValidationFailed(
             "delimiter must be comma or semicolon.", details={"delimiter": "comma or semicolon"}
         )
     filters = filters_of(query, extra=frozenset({"delimiter"}))
-    body = await savings.savings_csv(
-        request.app[hub_key], request[actor_key], filters, delimiter=delimiter
-    )
+    body = await savings.savings_csv(call.hub, call.actor, filters, delimiter=delimiter)
     name = "oszczednosci" + ("-excel" if delimiter == ";" else "") + ".csv"
     return web.Response(
         body=body,
@@ -246,7 +248,3 @@ async def savings_csv(request: web.Request) -> web.StreamResponse:
         charset="utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
-
-
-def install_exports(app: web.Application) -> None:
-    app.router.add_get(routes.prefix + "/savings/export.csv", savings_csv)

@@ -139,16 +139,24 @@ def in_person(persons: int, cars: int, dist: Distance | None, params: Parameters
     if dist is None:
         return InPerson(persons, None, cars, ZERO, ZERO, ZERO, ZERO, ZERO)
     round_trip = 2 * dist.km_one_way
-    spared_cars = max(persons - cars, 0)
+
+    def money(n: int) -> Decimal:
+        return rounding.money(n * round_trip * params.rate_per_km)
+
+    def co2(n: int) -> Decimal:
+        return rounding.kg(n * round_trip * params.co2_g_per_km / 1000)
+
+    # Saved = one car per person minus the cars used, both as shown (never negative).
+    one_each = max(persons, cars)
     return InPerson(
         persons=persons,
         distance=dist,
         cars=cars,
         real_km=cars * round_trip,
-        real_money=rounding.money(cars * round_trip * params.rate_per_km),
-        real_co2_kg=rounding.kg(cars * round_trip * params.co2_g_per_km / 1000),
-        carpool_money=rounding.money(spared_cars * round_trip * params.rate_per_km),
-        carpool_co2_kg=rounding.kg(spared_cars * round_trip * params.co2_g_per_km / 1000),
+        real_money=money(cars),
+        real_co2_kg=co2(cars),
+        carpool_money=money(one_each) - money(cars),
+        carpool_co2_kg=co2(one_each) - co2(cars),
     )
 
 
