@@ -155,6 +155,11 @@ async def savings_page(request: web.Request) -> dict[str, Any]:
             filters.errors.setdefault(name, "savings.filter.error_value")
         view = await savings.savings_log(hub, actor, filters.action_filters(offset))
     pages = max(1, -(-view.row_count // PAGE_ROWS))
+    if filters.page > pages:  # an old link after rows went away: the last page, not "none"
+        filters.page = pages
+        view = await savings.savings_log(
+            hub, actor, filters.action_filters((pages - 1) * PAGE_ROWS)
+        )
     return {
         "view": view,
         "groups": by_occurrence(view.rows),
