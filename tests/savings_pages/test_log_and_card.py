@@ -80,6 +80,10 @@ async def test_log_and_card(savings_site, chromium, shots, who, lang, size) -> N
         formula = await card.locator("details.formula").inner_text()
         assert "×" in formula and "⌈" in formula and ("zł" in formula or "PLN" in formula)
         assert TEXT[lang]["formula"] in formula
+        # Every part of the card open (versions, and for a lead the correction form) for axe.
+        closed = card.locator("details:not([open]) > summary")
+        while await closed.count():
+            await closed.first.click()
         await check_page(page, shots, f"{who}-{lang}-{size}-meeting-card")
     finally:
         await page.context.close()
