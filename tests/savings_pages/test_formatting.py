@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from babel.numbers import format_currency as babel_currency
+from babel.numbers import format_decimal as babel_decimal
+from hypothesis import given
+from hypothesis import strategies as st
 
-from meetings_hub.i18n import format_money, format_number, format_unit
+from meetings_hub.i18n import LOCALES, MONEY_PATTERNS, format_money, format_number, format_unit
 
 NBSP = "\xa0"
 
@@ -49,3 +53,20 @@ def test_numbers_group_thousands_and_keep_the_unit_on_the_line() -> None:
     # A no-break space: "12,5" never ends one line and "km" starts the next.
     assert format_unit(Decimal("12.5"), "pl", "km") == f"12,5{NBSP}km"
     assert format_number(None, "pl") == "" and format_money(None, "en") == ""
+
+
+@given(
+    value=st.decimals(min_value=0, max_value=10**9, places=4, allow_nan=False),
+    places=st.integers(min_value=0, max_value=3),
+    lang=st.sampled_from(["pl", "en"]),
+)
+def test_the_same_as_babel_writes_what_is_shown(value: Decimal, places: int, lang: str) -> None:
+    """The fast path writes exactly what Babel (CLDR) writes for the value as rounded."""
+    locale = LOCALES[lang]
+    shown = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    assert format_number(value, lang, places) == babel_decimal(shown, pattern, locale=locale)
+    money = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    assert format_money(value, lang) == babel_currency(
+        money, "PLN", MONEY_PATTERNS.get(lang), locale=locale, currency_digits=False
+    )
