@@ -2,11 +2,16 @@
 
 A network with two years of weekly sessions, in two shapes: one weekly series (what the
 schedule form makes) and 104 separate sessions (what an import of single events makes), each
-with some moved and cancelled occurrences. A real server on a free port in 8400-8499 serves
-the network feed; we time full GETs (the feed is built every time), 304 answers to
-If-None-Match, and the build alone (the action, no HTTP).
+with some moved and cancelled occurrences; and a third, "thousand": 1,000 sessions in the
+feed's window. A real server on a free port in 8400-8499 serves the network feed; we time full
+GETs, 304 answers to If-None-Match, and the build alone (the action, no HTTP), each after one
+meeting changed (so the feed is built again) and unchanged (answered from the stamp).
 
-    .venv/bin/python bench/scheduling_feeds.py [--rounds 50]
+Targets (issue 10): 1,000 events built in under 100 ms after a change, a 304 in under 1 ms
+(the handler), and no other request (/healthz) delayed by more than 50 ms while four feed
+fetches of a changed feed run.
+
+    .venv/bin/python bench/scheduling_feeds.py [--rounds 50] [--shapes series,singles,thousand]
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from calendars import document
 from meetings_hub.actions import demo, feeds
 from meetings_hub.domain import Actor
 from meetings_hub.scheduling import recurrence
@@ -75,6 +81,11 @@ async def _fill(hub, shape: str, network_id: int, host: int) -> None:  # type: i
     first = today - timedelta(days=365)
     first += timedelta(days=(1 - first.weekday()) % 7)
     starts = [first + timedelta(weeks=i) for i in range(104)]
+    if shape == "thousand":
+        for i in range(1000):  # seven hours apart: 1,000 sessions in the next ten weeks
+            start = today + timedelta(hours=7 * i)
+            await _insert(hub, network_id, host, f"Spotkanie nr {i + 1}", start, None, ())
+        return
     if shape == "series":
         changes = []
         for i in range(0, 104, 10):  # every tenth meeting moved by an hour, every 13th deleted
@@ -110,6 +121,27 @@ async def _time_get(url: str, rounds: int, headers: dict[str, str]) -> tuple[lis
     return times, size
 
 
+async def _delays(feed_url: str, probe_url: str, touch, rounds: int) -> list[float]:  # type: ignore[no-untyped-def]
+    """/healthz answer times, probed every 10 ms while four clients fetch a just-changed feed."""
+    found: list[float] = []
+    async with aiohttp.ClientSession() as session:
+
+        async def get(url: str) -> None:
+            async with session.get(url) as response:
+                await response.read()
+
+        for _ in range(rounds):
+            await touch()
+            fetches = asyncio.gather(*(get(feed_url) for _ in range(4)))
+            while not fetches.done():
+                begin = time.perf_counter()
+                await get(probe_url)
+                found.append(time.perf_counter() - begin)
+                await asyncio.sleep(0.01)
+            await fetches
+    return found
+
+
 def _ms(values: list[float]) -> str:
     ordered = sorted(values)
     p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
@@ -133,18 +165,54 @@ async def run(shape: str, rounds: int) -> None:
             links = await feeds.my_feeds(hub, Actor(person=lead))
             feed = next(f for f in links if f.scope == "network" and f.scope_id == network.id)
             token = feed.url.rsplit("/", 1)[1].removesuffix(".ics")
-            build = []
+            meeting_id = (await hub.db.fetch_all("SELECT max(id) AS id FROM meetings"))[0]["id"]
+            counter = 0
+
+            async def touch() -> None:
+                nonlocal counter
+                counter += 1
+                async with hub.db.write() as tx:
+                    await tx.execute(
+                        "UPDATE meetings SET agenda = ? WHERE id = ?",
+                        (f"zmiana {counter}", meeting_id),
+                    )
+
+            begin = time.perf_counter()
+            file = await feeds.feed_file(hub, token)
+            cold = time.perf_counter() - begin
+            rebuild, unchanged, head = [], [], []
             for _ in range(rounds):
+                await touch()
                 begin = time.perf_counter()
                 file = await feeds.feed_file(hub, token)
-                build.append(time.perf_counter() - begin)
+                rebuild.append(time.perf_counter() - begin)
+                begin = time.perf_counter()
+                await feeds.feed_file(hub, token)
+                unchanged.append(time.perf_counter() - begin)
+                begin = time.perf_counter()
+                await feeds.feed_head(hub, token)
+                head.append(time.perf_counter() - begin)
             full, size = await _time_get(feed.url, rounds, {})
             cached, _ = await _time_get(feed.url, rounds, {"If-None-Match": file.etag})
+            probe = settings.site_url + "/healthz"
+            delays = await _delays(feed.url, probe, touch, rounds=5)
+
+            async def touch_cold() -> None:
+                await touch()
+                document._event_lines.cache_clear()  # every VEVENT written again
+
+            cold_delays = await _delays(feed.url, probe, touch_cold, rounds=2)
             events = file.body.count(b"BEGIN:VEVENT")
             print(f"{shape}: {size} bytes ({size / 1024:.1f} KiB), {events} VEVENTs")
-            print(f"  build (action, no HTTP): {_ms(build)}")
-            print(f"  GET 200 over HTTP:       {_ms(full)}")
-            print(f"  GET 304 (If-None-Match): {_ms(cached)}")
+            print(f"  first build after start (cold):  {cold * 1000:.1f} ms")
+            print(f"  build after one change (action):  {_ms(rebuild)}")
+            print(f"  unchanged feed (action):          {_ms(unchanged)}")
+            print(f"  304 decision (action feed_head):  {_ms(head)}")
+            print(f"  GET 200 over HTTP (unchanged):    {_ms(full)}")
+            print(f"  GET 304 over HTTP (If-None-Match):{_ms(cached)}")
+            for label, found in (("changed", delays), ("cold", cold_delays)):
+                print(f"  /healthz during 4 fetches of a {label} feed: {_ms(found)},")
+                print(f"    max {max(found) * 1000:.1f} ms over {len(found)} probes")
         finally:
             await server.runner.cleanup()
 
@@ -152,8 +220,9 @@ async def run(shape: str, rounds: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=50)
+    parser.add_argument("--shapes", default="series,singles,thousand")
     args = parser.parse_args()
-    for shape in ("series", "singles"):
+    for shape in args.shapes.split(","):
         asyncio.run(run(shape, args.rounds))
 
 

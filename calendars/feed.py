@@ -6,8 +6,9 @@ from collections.abc import Iterable
 
 import icalendar
 
-from calendars.document import DEFAULT_PRODID, add_events, new_calendar
+from calendars.document import DEFAULT_PRODID, new_calendar, to_ical
 from calendars.model import Event
+from calendars.vevent import text
 
 
 def build_feed(
@@ -24,7 +25,7 @@ def build_feed(
     ATTENDEE lines in a subscription offer to answer invitations nobody sent.
     """
     # A calendar's name is one line; icalendar would refuse a raw newline in NAME.
-    name = " ".join(name.split())
+    name = text(" ".join(name.split()))
     calendar = new_calendar(prodid)
     # icalendar does not know NAME and X-WR-CALNAME are TEXT and would not escape them.
     calendar.add("name", icalendar.vText(name))
@@ -34,5 +35,4 @@ def build_feed(
     interval = icalendar.vDuration.from_ical(refresh)
     calendar.add("refresh-interval", interval, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", icalendar.vDuration(interval).to_ical().decode("ascii"))
-    add_events(calendar, events, with_people=False)
-    return calendar.to_ical()
+    return to_ical(calendar, events, with_people=False)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Literal
 
-from calendars.document import DEFAULT_PRODID, add_events, new_calendar
+from calendars.document import DEFAULT_PRODID, new_calendar, to_ical
 from calendars.model import Event
 
 
@@ -14,8 +15,12 @@ def build_invite(
     *,
     method: Literal["REQUEST", "CANCEL"],
     prodid: str = DEFAULT_PRODID,
+    stamp: datetime | None = None,
 ) -> bytes:
     """The text/calendar part of an invitation mail.
+
+    ``stamp``: when the message is made, its DTSTAMP (RFC 5546 2.1.5); without it the
+    event's ``last_modified`` (golden files pin it so).
 
     The caller raises SEQUENCE on every change it sends; clients ignore an update whose
     SEQUENCE is not higher than the one they have. ``event`` may be one occurrence
@@ -29,7 +34,9 @@ def build_invite(
         # Cancelling the series cancels its overrides with it; resending them would only
         # let a client keep a stray occurrence.
         event = replace(event, status="CANCELLED", overrides=())
+    if stamp is not None:
+        overrides = tuple(replace(item, stamp=stamp) for item in event.overrides)
+        event = replace(event, stamp=stamp, overrides=overrides)
     calendar = new_calendar(prodid)
     calendar.add("method", method)
-    add_events(calendar, [event], with_people=True)
-    return calendar.to_ical()
+    return to_ical(calendar, [event], with_people=True)

@@ -87,8 +87,11 @@ class Recurrence:
 class Event:
     """One meeting, or one overridden occurrence of a series when ``recurrence_id`` is set.
 
-    ``last_modified`` doubles as DTSTAMP: stamping "now" would change every feed on every
-    request, and clients and caches could never tell that nothing changed.
+    ``last_modified`` doubles as DTSTAMP in feeds: stamping "now" would change every feed on
+    every request, and clients and caches could never tell that nothing changed. An iTIP
+    message sets ``stamp``: there DTSTAMP is when the message was made (RFC 5546).
+    ``all_day``: start and end are midnights in ``tzid`` and are written as dates
+    (VALUE=DATE); ``transparent``: the event does not make its time busy (TRANSP).
     """
 
     uid: str
@@ -111,6 +114,9 @@ class Event:
     overrides: tuple[Event, ...] = field(default=())
     recurrence_id: datetime | None = None
     categories: tuple[str, ...] = ()
+    stamp: datetime | None = None
+    all_day: bool = False
+    transparent: bool = False
 
     def __post_init__(self) -> None:
         if not self.uid:
@@ -121,6 +127,8 @@ class Event:
             _require_aware(name, getattr(self, name))
         for value in self.exdates:
             _require_aware("exdates", value)
+        if self.stamp is not None:
+            _require_aware("stamp", self.stamp)
         if self.recurrence_id is not None:
             _require_aware("recurrence_id", self.recurrence_id)
         if self.end <= self.start:

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
 
+from calendars.html_text import html_to_text
 from calendars.model import WEEKDAYS, Recurrence
 
 # Every Problem.code parse_ics gives; apps translate them (meetings_hub: calendar.problem.*).
@@ -72,6 +73,7 @@ class ImportedEvent:
     rrule_text: str
     exdates: tuple[datetime, ...]
     recurrence_id: datetime | None = None
+    transparent: bool = False  # TRANSP:TRANSPARENT: shown, but the time stays free
 
 
 @dataclass(frozen=True)
@@ -306,7 +308,8 @@ def _read_event(reader: _EventReader) -> tuple[ImportedEvent | None, datetime | 
     event = ImportedEvent(
         uid=reader.uid,
         title=reader.text("SUMMARY"),
-        description=reader.text("DESCRIPTION"),
+        # Google writes HTML here (<br>, <a href>); calendars show DESCRIPTION as plain text.
+        description=html_to_text(reader.text("DESCRIPTION")),
         location=reader.text("LOCATION"),
         start=start,
         end=end,
@@ -315,6 +318,7 @@ def _read_event(reader: _EventReader) -> tuple[ImportedEvent | None, datetime | 
         rrule_text=rrule_text,
         exdates=reader.exdates() if recurrence else (),
         recurrence_id=recurrence_id,
+        transparent=reader.text("TRANSP").upper() == "TRANSPARENT",
     )
     return event, recurrence_id
 

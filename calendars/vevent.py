@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -16,8 +17,23 @@ JOIN_LABEL = "Dołącz do spotkania"
 PAGE_LABEL = "Strona spotkania"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _local(moment: datetime, tzid: str) -> datetime:
     return moment.astimezone(ZoneInfo(tzid))
+
+
+def _when(event: Event, moment: datetime) -> datetime | date:
+    """A date for an all-day event (VALUE=DATE: no time, no zone), else local time."""
+    local = _local(moment, event.tzid)
+    return local.date() if event.all_day else local
+
+
+def text(value: str) -> str:
+    """Text a file can hold: a lone surrogate (valid in JSON, stored by old versions) would
+    make the whole calendar fail to encode as UTF-8."""
+    return _SURROGATE.sub("\ufffd", value)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -40,7 +56,7 @@ def description(event: Event) -> str:
     return "\n\n".join(lines)
 
 
-def rrule(recurrence: Recurrence, start: datetime) -> dict[str, object]:
+def rrule(recurrence: Recurrence, start: datetime, *, all_day: bool = False) -> dict[str, object]:
     rule: dict[str, object] = {"freq": recurrence.freq}
     if recurrence.interval > 1:
         rule["interval"] = recurrence.interval
@@ -52,8 +68,10 @@ def rrule(recurrence: Recurrence, start: datetime) -> dict[str, object]:
         # BYDAY=2TU rather than BYDAY=TU;BYSETPOS=2: the form every client supports.
         rule["byday"] = f"{nth}{day}"
     if recurrence.until is not None:
-        # RFC 5545: with a TZID'd DTSTART, UNTIL must be in UTC.
-        rule["until"] = _utc(recurrence.until)
+        # RFC 5545: with a TZID'd DTSTART, UNTIL must be in UTC; with a date DTSTART, a date.
+        rule["until"] = (
+            recurrence.until.astimezone(start.tzinfo).date() if all_day else _utc(recurrence.until)
+        )
     if recurrence.count is not None:
         rule["count"] = recurrence.count
     return rule
@@ -62,26 +80,27 @@ def rrule(recurrence: Recurrence, start: datetime) -> dict[str, object]:
 def _component(event: Event, *, with_people: bool) -> icalendar.Event:
     vevent = icalendar.Event()
     vevent.add("uid", event.uid)
-    vevent.add("dtstamp", _utc(event.last_modified))
+    vevent.add("dtstamp", _utc(event.stamp or event.last_modified))
     vevent.add("created", _utc(event.created))
     vevent.add("last-modified", _utc(event.last_modified))
     vevent.add("sequence", event.sequence)
-    vevent.add("dtstart", _local(event.start, event.tzid))
-    vevent.add("dtend", _local(event.end, event.tzid))
+    vevent.add("dtstart", _when(event, event.start))
+    vevent.add("dtend", _when(event, event.end))
     if event.recurrence_id is not None:
-        vevent.add("recurrence-id", _local(event.recurrence_id, event.tzid))
+        vevent.add("recurrence-id", _when(event, event.recurrence_id))
     if event.recurrence is not None:
-        vevent.add("rrule", rrule(event.recurrence, _local(event.start, event.tzid)))
+        local_start = _local(event.start, event.tzid)
+        vevent.add("rrule", rrule(event.recurrence, local_start, all_day=event.all_day))
     # One EXDATE line per date: the multi-value form is where clients disagree most.
     for exdate in sorted(event.exdates):
-        vevent.add("exdate", _local(exdate, event.tzid))
-    vevent.add("summary", summary(event))
-    text = description(event)
-    if text:
-        vevent.add("description", text)
+        vevent.add("exdate", _when(event, exdate))
+    vevent.add("summary", text(summary(event)))
+    details = description(event)
+    if details:
+        vevent.add("description", text(details))
     location = event.location or event.conference_url
     if location:
-        vevent.add("location", location)
+        vevent.add("location", text(location))
     url = event.conference_url or event.url
     if url:
         vevent.add("url", url)
@@ -94,8 +113,9 @@ def _component(event: Event, *, with_people: bool) -> icalendar.Event:
     if event.categories:
         vevent.add("categories", list(event.categories))
     vevent.add("status", event.status)
-    # A cancelled meeting must not keep the slot busy in free/busy lookups.
-    vevent.add("transp", "TRANSPARENT" if event.cancelled else "OPAQUE")
+    # A cancelled meeting must not keep the slot busy in free/busy lookups, nor an event its
+    # source marked free (an all-day note such as a holiday).
+    vevent.add("transp", "TRANSPARENT" if event.cancelled or event.transparent else "OPAQUE")
     if with_people:
         _add_people(vevent, event)
     return vevent
@@ -106,14 +126,14 @@ def _add_people(vevent: icalendar.Event, event: Event) -> None:
         vevent.add(
             "organizer",
             f"mailto:{event.organizer.email}",
-            parameters={"CN": event.organizer.name},
+            parameters={"CN": text(event.organizer.name)},
         )
     for attendee in event.attendees:
         vevent.add(
             "attendee",
             f"mailto:{attendee.email}",
             parameters={
-                "CN": attendee.name,
+                "CN": text(attendee.name),
                 "CUTYPE": "INDIVIDUAL",
                 "ROLE": attendee.role,
                 "PARTSTAT": attendee.partstat,

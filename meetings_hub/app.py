@@ -33,6 +33,7 @@ from meetings_hub.keys import files_key, hub_key, mail_sender_key, savings_freez
 from meetings_hub.mail.sender import MailSender
 from meetings_hub.middleware import (
     actor_middleware,
+    configured_origins,
     csrf_middleware,
     error_middleware,
     headers_middleware,
@@ -60,6 +61,7 @@ def load_secret(settings: Settings) -> bytes:
 
 
 async def create_app(settings: Settings) -> web.Application:
+    configured_origins(settings.site_url, settings.allowed_origins)  # a bad one stops the start
     app = web.Application(
         middlewares=[headers_middleware, error_middleware, actor_middleware, csrf_middleware],
         client_max_size=settings.max_json_bytes,

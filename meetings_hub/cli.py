@@ -11,6 +11,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -57,6 +58,21 @@ class RedactTokens(logging.Filter):
         return True
 
 
+def site_url_mismatch(settings: Settings) -> str:
+    """A warning when ``site_url`` points at this machine but at another port than the one
+    served: links in mails and calendar feeds would then lead nowhere. A public host name is
+    not compared: behind a proxy it differs from the listening address on purpose."""
+    site = urlsplit(settings.site_url)
+    port = site.port or (443 if site.scheme == "https" else 80)
+    if site.hostname not in {"127.0.0.1", "localhost", "::1"} or port == settings.port:
+        return ""
+    return (
+        f"warning: site_url is {settings.site_url} but the server listens on "
+        f"{settings.host}:{settings.port}; links in mails and calendar feeds will point "
+        "there (set MEETINGS_HUB_SITE_URL or --site-url)"
+    )
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from meetings_hub.app import create_app
 
@@ -65,6 +81,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     if settings.demo_mode:
         print_demo_logins(settings)
     print(f"meetings_hub serves on http://{settings.host}:{settings.port}", flush=True)
+    mismatch = site_url_mismatch(settings)
+    if mismatch:
+        print(mismatch, file=sys.stderr, flush=True)
     # aiohttp waits shutdown_timeout (default 60 s) for every open connection, and a browser's
     # socket.io websocket never ends by itself: without a short bound a deploy's SIGTERM hangs
     # until the process manager kills it mid-write.
@@ -119,8 +138,11 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
             return 1
         logins = await demo.load(hub)
         sessions = await demo_sessions.load_sessions(hub)
-        await demo_savings.load(hub)
-        print(f"demo data loaded: {len(logins)} people, {sessions} sessions")
+        frozen = await demo_savings.load(hub)
+        print(
+            f"demo data loaded: {len(logins)} people, {sessions} sessions,"
+            f" {frozen} held dates in the savings log"
+        )
         return 0
 
     return asyncio.run(_with_hub(settings, work))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 
 class Role(enum.StrEnum):
@@ -126,3 +126,37 @@ class Actor:
     @property
     def role(self) -> Role | None:
         return self.person.role if self.person else None
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """When session rooms take posts: from ``open_before`` the first start of the meeting (or
+    series) to ``close_after`` its last end (settings chat_session_open/close_minutes)."""
+
+    open_before: timedelta
+    close_after: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class RoomTimes:
+    """What decides whether a room takes posts: its state and, for a session room, the span of
+    its meeting over all dates (a series' first start to its last end, moved dates included)."""
+
+    locked: bool
+    closed: bool  # ended by a moderator, or its meeting was cancelled
+    first_start: datetime | None  # None: not a session room (always open unless locked)
+    last_end: datetime | None
+
+
+def room_refusal(times: RoomTimes, now: datetime, window: Window) -> str | None:
+    """THE rule for posting in a room (a message, an edit, a delete, a file): None when the room
+    takes posts now, else the refusal's code, "room_locked" (read-only) or "not_open" (a
+    session room before it opens). Join, send, edit, delete, upload and the group commit all
+    ask this, so a room can never be open for one and closed for another."""
+    if times.locked or times.closed:
+        return "room_locked"
+    if times.first_start is not None and now < times.first_start - window.open_before:
+        return "not_open"
+    if times.last_end is not None and now > times.last_end + window.close_after:
+        return "room_locked"
+    return None

@@ -32,6 +32,8 @@ class Hub:
     # Set by the app once the savings freezer runs: a session ended by its host closes its room.
     wake_savings: Callable[[], None] = field(default=lambda: None)
     emit: Emit = field(default=_no_emit)
+    # What actions keep in memory for this process, by name (e.g. "feeds": built feed files).
+    caches: dict[str, Any] = field(default_factory=dict)
 
     def t(self, language: str, key: str, **values: object) -> str:
         return self.translations.get(language, key, **values)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hmac
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
@@ -24,8 +26,12 @@ SESSION_COOKIE = "mh_session"
 CSRF_COOKIE = "mh_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# Engine.IO's long-polling POSTs carry their own session id and are authenticated on connect.
+# Engine.IO sends no CSRF token (its handshake, websocket upgrade and long-polling POSTs are
+# authenticated by the session cookie on connect): an allowed Origin is its only guard.
 CSRF_EXEMPT_PREFIXES = ("/socket.io/",)
+_DEFAULT_PORTS = {"http": ":80", "https": ":443"}
+# A Host header fit to repeat in a header (the CSP): letters, digits, dots, dashes, a port, IPv6.
+_PLAIN_HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 
 _STATUS_CODES = {
     400: "bad_request",
@@ -117,14 +123,74 @@ async def actor_middleware(request: web.Request, handler: Handler) -> web.Stream
     return response
 
 
+def origin_parts(origin: str) -> tuple[str, str] | None:
+    """(scheme, host[:port]) of an http(s) origin, lower case, without its scheme's default
+    port; None for anything else (``null``, other schemes, user info, a path)."""
+    try:
+        parts = urlsplit(origin.strip())
+        parts.port  # noqa: B018  (raises on a port that is not a number)
+    except ValueError:
+        return None
+    netloc = parts.netloc.lower()
+    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname or "@" in netloc:
+        return None
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        return None
+    return parts.scheme, netloc.removesuffix(_DEFAULT_PORTS[parts.scheme])
+
+
+@functools.lru_cache(maxsize=8)
+def configured_origins(site_url: str, allowed_origins: str) -> frozenset[tuple[str, str]]:
+    """The site's own origin (from ``site_url``) and the configured extra ones."""
+    # site_url may name a path; an extra origin is an origin only.
+    site = urlsplit(site_url.strip())._replace(path="", query="", fragment="").geturl()
+    found = set()
+    for raw in [site, *allowed_origins.split(",")]:
+        if raw.strip():
+            parts = origin_parts(raw)
+            if parts is None:
+                raise ValueError(f"not an http(s) origin: {raw.strip()!r}")
+            found.add(parts)
+    return frozenset(found)
+
+
+def origin_allowed(request: web.Request, origin: str) -> bool:
+    """Is ``origin`` this site: the host the request came to, ``site_url`` or a configured
+    extra origin? Another port of the same host is another origin (and, for cookies, the same
+    site: SameSite=Lax does not keep the session cookie from it)."""
+    parts = origin_parts(origin)
+    if parts is None:
+        return False
+    scheme, netloc = parts
+    # The request's own host, whatever the scheme: behind a TLS proxy the app sees http.
+    host = request.host.lower()
+    if netloc in (host, host.removesuffix(_DEFAULT_PORTS.get(scheme, ""))):
+        return True
+    settings = request.app[hub_key].settings
+    return parts in configured_origins(settings.site_url, settings.allowed_origins)
+
+
+def _refuse_cross_site() -> web.Response:
+    return json_error(403, "csrf_failed", "Cross-site request refused.")
+
+
 @web.middleware
 async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """State-changing requests carry the CSRF token header and, if any, a same-site Origin."""
-    if request.method in SAFE_METHODS or request.path.startswith(CSRF_EXEMPT_PREFIXES):
-        return await handler(request)
+    """State-changing requests carry the CSRF token header and, if any, a same-site Origin.
+
+    Socket.io's requests (every method: a websocket upgrade is a GET) need an allowed Origin
+    whenever one is sent; browsers send it on every websocket and cross-origin request.
+    """
     origin = request.headers.get("Origin")
-    if origin and origin != "null" and urlsplit(origin).netloc != request.host:
-        return json_error(403, "csrf_failed", "Cross-site request refused.")
+    if request.path.startswith(CSRF_EXEMPT_PREFIXES):
+        if origin is not None and not origin_allowed(request, origin):
+            return _refuse_cross_site()
+        return await handler(request)
+    if request.method in SAFE_METHODS:
+        return await handler(request)
+    # "null" (a sandboxed frame, some redirects) proves nothing either way: the token decides.
+    if origin and origin != "null" and not origin_allowed(request, origin):
+        return _refuse_cross_site()
     sent = request.headers.get(CSRF_HEADER, "")
     expected = request[csrf_token_key] or ""
     # Before sign-in, the token is the double-submit cookie; after, it is the session's own.
@@ -150,13 +216,21 @@ async def headers_middleware(request: web.Request, handler: Handler) -> web.Stre
         # Pages carry the CSRF token and the signed-in person's data: never from a shared cache.
         headers.setdefault("Cache-Control", "no-store")
     if response.content_type == "text/html":
-        headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
-            "script-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'; "
-            "base-uri 'none'; form-action 'self'",
-        )
+        headers.setdefault("Content-Security-Policy", _page_csp(request))
     return response
+
+
+def _page_csp(request: web.Request) -> str:
+    # Websockets to this site only ('self' covers ws: only in CSP level 3 browsers): the host
+    # the page came from and, behind a proxy that passes another Host, site_url's.
+    site_host = urlsplit(request.app[hub_key].settings.site_url).netloc
+    hosts = dict.fromkeys(h for h in (request.host, site_host) if _PLAIN_HOST.fullmatch(h))
+    sockets = "".join(f" ws://{h} wss://{h}" for h in hosts)
+    return (
+        "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
+        f"script-src 'self'; connect-src 'self'{sockets}; object-src 'none'; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    )
 
 
 def _static_cache(request: web.Request) -> str:

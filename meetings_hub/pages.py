@@ -12,6 +12,8 @@ from aiohttp import web
 from meetings_hub import demo_data
 from meetings_hub.actions import demo, home, network, outbox, people, savings, session
 from meetings_hub.actions.access import scope_of
+from meetings_hub.actions.validate import parse_int
+from meetings_hub.actions.when import range_text, rule_text
 from meetings_hub.domain import Actor, GuestCategory, LibraryKind, NetworkRole, Role, TokenPurpose
 from meetings_hub.errors import Forbidden, NotFound
 from meetings_hub.i18n import (
@@ -120,11 +122,8 @@ def require_signed_in(request: web.Request) -> Actor:
 
 def page_id(request: web.Request, name: str, what: str = "Page") -> int:
     # SQLite integers are signed 64-bit; a larger id would reach the database as an error.
-    try:
-        value = int(request.match_info[name])
-    except ValueError:
-        raise NotFound(f"{what} not found.") from None
-    if not 0 < value < 2**63:
+    value = parse_int(request.match_info[name], low=1)
+    if value is None:
         raise NotFound(f"{what} not found.")
     return value
 
@@ -138,8 +137,11 @@ async def login_page(request: web.Request) -> dict[str, Any]:
     if request.app[hub_key].settings.demo_mode:
         # The three logins the README and `make run` print; they work only in demo mode.
         demo_logins = [(p.role, p.email) for p in demo_data.PEOPLE[:3]]
+    next_path = next_path if next_path.startswith("/") and not next_path.startswith("//") else "/"
     return {
-        "next": next_path if next_path.startswith("/") and not next_path.startswith("//") else "/",
+        "next": next_path,
+        # Someone sent here from a meeting or a room may be a guest who opened the wrong link.
+        "guest_hint": next_path.startswith(("/meetings/", "/rooms/")),
         "demo_logins": demo_logins,
         "demo_password": demo.DEMO_PASSWORD,
     }
@@ -221,10 +223,7 @@ async def network_page(request: web.Request) -> dict[str, Any]:
     item = await network.get_network(hub, actor, page_id(request, "network_id"))
     async with hub.db.read() as reader:
         scope = await scope_of(reader, actor)
-    member_ids = {m.library_id for m in item.members if m.active}
-    candidates = [
-        lib for lib in await network.list_libraries(hub, actor) if lib.id not in member_ids
-    ]
+    candidates = await network.member_candidates(hub, actor, item)
     return {
         "network": item,
         "may_manage": scope.manages_network(item.id),
@@ -315,11 +314,15 @@ async def invitation_page(request: web.Request) -> web.StreamResponse:
 async def guest_page(request: web.Request) -> dict[str, Any]:
     hub = request.app[hub_key]
     token = request.match_info["token"]
-    invitation, meeting = await session.guest_invitation_view(hub, token)
+    landing = await session.guest_invitation_view(hub, token)
+    lang = language_of(request)
+    meeting = landing.meeting
     return {
         "token": token,
-        "invitation": invitation,
+        "invitation": landing.invitation,
         "meeting": meeting,
+        "when": range_text(hub, lang, landing.start, landing.end, meeting.timezone),
+        "repeats": rule_text(hub, lang, meeting.rule, meeting.timezone) if meeting.rule else "",
         "categories": list(GuestCategory),
     }
 

@@ -12,7 +12,7 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
-from meetings_hub.actions import network, people, rooms
+from meetings_hub.actions import people, rooms
 from meetings_hub.domain import Actor
 from meetings_hub.errors import NotFound
 from meetings_hub.hub import Hub
@@ -68,14 +68,7 @@ async def rooms_page(request: web.Request) -> dict[str, Any]:
         raise web.HTTPSeeOther("/rooms/guest")
     hub = request.app[hub_key]
     assert actor.person is not None
-    others = [
-        p for p in await people.list_people(hub, actor) if p.active and p.id != actor.person.id
-    ]
-    return {
-        "me": _me(actor),
-        "networks": await network.list_networks(hub, actor),
-        "people": sorted(others, key=lambda p: p.full_name),
-    }
+    return {"me": _me(actor), "people": await rooms.people_to_write_to(hub, actor)}
 
 
 @aiohttp_jinja2.template("room.html")

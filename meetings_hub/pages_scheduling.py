@@ -4,7 +4,7 @@ Also starts the reminder scheduler with the app."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,6 +14,7 @@ from aiohttp import web
 from meetings_hub.actions import attendance, feeds, meeting_view, occurrences, rsvp
 from meetings_hub.actions.access import scope_of
 from meetings_hub.actions.reminders import ReminderScheduler
+from meetings_hub.actions.validate import parse_int
 from meetings_hub.actions.when import range_text, rule_text
 from meetings_hub.domain import Actor, GuestCategory
 from meetings_hub.errors import Forbidden, NotFound
@@ -72,17 +73,35 @@ def _form_context(request: web.Request, tz: str) -> dict[str, Any]:
     }
 
 
+def _prefill(request: web.Request) -> dict[str, str]:
+    """A new meeting's form filled from the address (e.g. a joint plan from feedback turned
+    into a meeting): title, kind and date; anything unusable is simply left out."""
+    query = request.query
+    found: dict[str, str] = {}
+    title = query.get("title", "")
+    if title and len(title) <= 200 and title.isprintable():
+        found["title"] = title
+    if query.get("kind") in ("online", "training", "in_person"):
+        found["kind"] = query["kind"]
+    raw_date = query.get("date", "")
+    try:
+        found["date"] = date.fromisoformat(raw_date).isoformat() if raw_date else ""
+    except ValueError:
+        pass
+    return {k: v for k, v in found.items() if v}
+
+
 @aiohttp_jinja2.template("meeting_form.html")
 async def new_page(request: web.Request) -> dict[str, Any]:
     actor = require_person(request)
     hub = request.app[hub_key]
-    raw = request.query.get("network_id")
-    network_id = int(raw) if raw and raw.isdigit() else None
+    network_id = parse_int(request.query.get("network_id"), low=1)
     defaults = await meeting_view.form_defaults(hub, actor, network_id)
     return {
         "mode": "new",
         "defaults": defaults,
         "meeting": None,
+        "prefill": _prefill(request),
         **_form_context(request, defaults.timezone),
     }
 
@@ -149,6 +168,10 @@ async def meeting_page(request: web.Request) -> dict[str, Any]:
         "own_library": next((lib for lib in item.libraries if lib.library_id == own_library), None),
         "answers": ("accepted", "tentative", "declined"),
         **await meeting_card(request, item),
+        # Set by the form after a save: the confirmation that invitations went out.
+        "just_saved": request.query.get("saved") if item.may_manage else None,
+        "invited_count": sum(len(lib.invitees) for lib in item.libraries)
+        + sum(1 for g in item.guests if g.email),
         **_helpers(request, _zone_of(actor, item.timezone)),
     }
 

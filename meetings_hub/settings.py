@@ -37,7 +37,8 @@ class Settings:
     )
     site_url: str = _setting(
         "http://127.0.0.1:8080",
-        "Public base URL of the site, used in emailed links and calendar feeds.",
+        "Public base URL of the site, used in emailed links and calendar feeds (links inside "
+        "pages are relative). `serve` warns when it names this machine with another port.",
     )
     site_domain: str = _setting(
         "meetings-hub.local",
@@ -52,6 +53,12 @@ class Settings:
     )
     secure_cookies: bool = _setting(
         False, "Mark cookies Secure; turn on when the site is served over https."
+    )
+    allowed_origins: str = _setting(
+        "",
+        "Other origins (scheme://host[:port], comma-separated) whose pages may open chat "
+        "sockets and send forms, besides site_url and the address a request came to (e.g. "
+        "when a proxy passes another Host header). Every other origin is refused.",
     )
     session_days: int = _setting(30, "Days a login session lasts without use.")
     demo_mode: bool = _setting(
@@ -102,6 +109,12 @@ class Settings:
     )
     max_json_bytes: int = _setting(1_048_576, "Largest JSON request body accepted, in bytes.")
     log_level: str = _setting("INFO", "Logging level: DEBUG, INFO, WARNING or ERROR.")
+    metrics_token: str = _setting(
+        "",
+        "Bearer token that reads /metrics (Authorization: Bearer <token>). Empty: /metrics is "
+        "open to everyone only in demo mode; otherwise only a signed-in coordinator reads it.",
+        secret=True,
+    )
 
     # --- Scheduling and calendars (issue 4): add fields below this line ---
     reminder_offsets_minutes: str = _setting(

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from meetings_hub.actions.access import require_person
 from meetings_hub.actions.occurrences import Target, list_occurrences
+from meetings_hub.actions.validate import parse_int
 from meetings_hub.domain import Actor
 from meetings_hub.hub import Hub
 
@@ -23,13 +24,14 @@ class CalendarItem:
     is_series: bool
     host_library_name: str
     href: str
+    all_day: bool = False
 
 
 def target_of(show: str, actor: Actor) -> Target:
     """?show=person (default), library:<id>, network:<id> or programme."""
     assert actor.person is not None
     kind, _, raw_id = show.partition(":")
-    scope_id = int(raw_id) if raw_id.isdigit() else None
+    scope_id = parse_int(raw_id)
     if kind == "library" and scope_id is not None:
         return Target(library_id=scope_id)
     if kind == "network" and scope_id is not None:
@@ -57,6 +59,7 @@ async def calendar_items(
             is_series=view.is_series,
             host_library_name=view.host_library_name,
             href=f"/meetings/{view.meeting_id}",
+            all_day=view.all_day,
         )
         for view in views
     ]

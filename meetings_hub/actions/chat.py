@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -19,12 +20,21 @@ from typing import Any
 
 from meetings_hub.actions import session
 from meetings_hub.actions.access import scope_of
-from meetings_hub.actions.rooms import RoomAccess, check_room_access, room_for_meeting
+from meetings_hub.actions.rooms import (
+    POSTING_REFUSALS,
+    RoomAccess,
+    check_room_access,
+    posting_refusal,
+    posting_window,
+    require_posting,
+    room_for_meeting,
+)
+from meetings_hub.actions.validate import text_problem
 from meetings_hub.domain import Actor
 from meetings_hub.errors import AppError, BadRequest, Forbidden, NotFound, Unauthenticated
 from meetings_hub.hub import Hub
-from meetings_hub.storage import chat, guests, meetings, rooms
-from meetings_hub.storage.chat import NewMessage, Stored, Window, message_dict
+from meetings_hub.storage import chat, people, rooms
+from meetings_hub.storage.chat import NewMessage, Stored, message_dict
 from meetings_hub.storage.timefmt import from_db, now_utc
 
 log = logging.getLogger(__name__)
@@ -41,12 +51,21 @@ MESSAGE_KINDS = ("text", "file")
 # commit, so nobody can post a card for a file that was not shared in that room.
 CLIENT_KINDS = ("text",)
 
-_REFUSALS = {
+
+class ServerFailure(AppError):
+    """One message failed in the database (the rest of its batch was stored): a 500 for it."""
+
+    status = 500
+    code = "internal"
+
+
+_REFUSALS: dict[str, tuple[type[AppError], str]] = {
     "not_found": (NotFound, "Room not found."),
     "room_locked": (Forbidden, "This room is read-only."),
     "not_open": (Forbidden, "The session's room opens 15 minutes before the start."),
     "removed": (Forbidden, "You were removed from this room."),
     "unauthenticated": (Forbidden, "Your session has ended; sign in again."),
+    "internal": (ServerFailure, "Your message could not be stored; the failure was logged."),
 }
 
 
@@ -90,14 +109,9 @@ def who_room(who: str) -> str:
 
 async def authenticate(hub: Hub, token: str | None) -> Actor:
     """The person or guest behind a session token, or a refusal with its code."""
-    actor, _ = await session.load_actor(hub, token)
-    if actor.guest is not None:
-        async with hub.db.read() as reader:
-            invitation = await guests.get_invitation(reader, actor.guest.invitation_id)
-        if invitation is None or invitation["revoked_at"] is not None:
-            raise Forbidden("This invitation link was withdrawn.", code="revoked_guest_link")
-        if from_db(invitation["expires_at"]) <= now_utc():
-            raise Forbidden("This invitation link has expired.", code="expired_guest_link")
+    actor, _, dead_link = await session.load_session(hub, token)
+    if dead_link is not None:
+        raise Forbidden(dead_link.message, code=dead_link.code)
     if actor.is_anonymous:
         raise Forbidden("Please sign in or open your invitation link.", code="unauthenticated")
     return actor
@@ -124,18 +138,13 @@ async def room_access(hub: Hub, actor: Actor, room_id: int) -> RoomAccess:
 
 
 async def check_join(hub: Hub, actor: Actor, room_id: int) -> RoomAccess:
-    """May this actor enter the room now? Session rooms open shortly before the start."""
+    """May this actor enter the room now? Session rooms open shortly before the start (for
+    their moderators earlier); a read-only room may still be entered, to read it."""
     async with hub.db.read() as reader:
         access = await check_room_access(reader, actor, room_id)
-        if access.room["kind"] == "session":
-            meeting = await meetings.get_core(reader, access.room["meeting_id"])
-            opens = from_db(meeting["starts_at"]) - timedelta(
-                minutes=hub.settings.chat_session_open_minutes
-            )
-            if now_utc() < opens and not access.may_moderate:
-                raise ChatError(
-                    "The session's room opens 15 minutes before the start.", code="not_open"
-                )
+        refusal = await posting_refusal(hub, reader, room_id)
+    if refusal == "not_open" and not access.may_moderate:
+        raise ChatError(POSTING_REFUSALS["not_open"], code="not_open")
     return access
 
 
@@ -178,13 +187,41 @@ def require_int(data: dict[str, Any], name: str, *, required: bool = True) -> in
     return value
 
 
-def require_str(data: dict[str, Any], name: str, *, max_len: int, code: str = "too_long") -> str:
+def require_str(
+    data: dict[str, Any],
+    name: str,
+    *,
+    max_len: int,
+    code: str = "too_long",
+    multiline: bool = False,
+) -> str:
+    """A text field of a socket event, checked by the same rule as every REST body field."""
     value = data.get(name, "")
     if not isinstance(value, str):
         raise ChatError(f"{name} must be text.", code="bad_request")
     if len(value) > max_len:
         raise ChatError(f"{name} is over {max_len} characters.", code=code)
+    check_text(name, value, multiline=multiline)
     return value
+
+
+def check_text(name: str, value: str, *, multiline: bool = False) -> None:
+    """Refuses what ``validate.text_problem`` refuses (control characters, lone surrogates...):
+    such text would fail in the database or in what is built from it, for others too."""
+    problem = text_problem(value, multiline=multiline)
+    if problem is not None:
+        raise ChatError(f"{name}: {problem}", code="invalid_text", details={name: problem})
+
+
+def check_message_text(text: str) -> str:
+    """A message's text as sent or edited: stripped, not empty, not too long, allowed."""
+    check_text("text", text, multiline=True)
+    text = text.strip()
+    if len(text) > MAX_TEXT:
+        raise ChatError(f"The message is over {MAX_TEXT} characters.", code="too_long")
+    if not text:
+        raise ChatError("The message is empty.", code="empty")
+    return text
 
 
 def check_new_message(
@@ -200,15 +237,15 @@ def check_new_message(
             f"client_msg_id must be text of 1 to {MAX_CLIENT_MSG_ID} characters.",
             code="bad_request",
         )
+    check_text("client_msg_id", client_msg_id)
     kind = data.get("kind", "text")
     if kind not in kinds:
         raise ChatError(f"kind must be one of {', '.join(kinds)}.", code="bad_request")
-    text = require_str(data, "text", max_len=MAX_TEXT).strip()
     body_json: str | None = None
     if kind == "text":
-        if not text:
-            raise ChatError("The message is empty.", code="empty")
+        text = check_message_text(require_str(data, "text", max_len=MAX_TEXT, multiline=True))
     else:
+        text = require_str(data, "text", max_len=MAX_TEXT).strip()
         body = data.get("body")
         if not isinstance(body, dict):
             raise ChatError("body must be an object for this kind.", code="bad_request")
@@ -234,6 +271,37 @@ def check_new_message(
         body=body_json,
         mentions=mentions,
     )
+
+
+async def new_message(
+    hub: Hub,
+    access: RoomAccess,
+    actor: Actor,
+    data: dict[str, Any],
+    *,
+    kinds: tuple[str, ...] = CLIENT_KINDS,
+) -> NewMessage:
+    """``check_new_message``, keeping only the mentions of people who may read the room.
+
+    Anyone else (a person of another network, a missing id) is dropped alike: a mention
+    neither notifies an outsider (the room's id and seq) nor tells ids apart. Mentions are
+    few (at most 50) and rare, so the check per mentioned person costs the hot path nothing.
+    """
+    item = check_new_message(access, actor, data, kinds=kinds)
+    if not item.mentions:
+        return item
+    kept = []
+    async with hub.db.read() as reader:
+        for person_id in item.mentions:
+            person = await people.get(reader, person_id)
+            if person is None or not person.active:
+                continue
+            try:
+                await check_room_access(reader, Actor(person=person), item.room_id)
+            except (NotFound, Forbidden):
+                continue
+            kept.append(person_id)
+    return dataclasses.replace(item, mentions=kept)
 
 
 # ---- the group committer --------------------------------------------------------------------
@@ -265,11 +333,7 @@ class GroupCommitter:
         self.broadcast: Broadcast = _no_broadcast
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
-        settings = hub.settings
-        self._window = Window(
-            open_before=timedelta(minutes=settings.chat_session_open_minutes),
-            close_after=timedelta(minutes=settings.chat_session_close_minutes),
-        )
+        self._window = posting_window(hub)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="chat-group-commit")
@@ -358,7 +422,7 @@ async def post_message(
     access, store, broadcast."""
     async with hub.db.read() as reader:
         access = await check_room_access(reader, actor, room_id)
-    stored = await committer.submit(check_new_message(access, actor, data, kinds=kinds))
+    stored = await committer.submit(await new_message(hub, access, actor, data, kinds=kinds))
     return raise_refusal(stored), stored.duplicate
 
 
@@ -384,18 +448,13 @@ def _within_edit_window(hub: Hub, message: dict[str, Any]) -> bool:
 async def edit_message(
     hub: Hub, actor: Actor, room_id: int, message_id: int, text: str
 ) -> dict[str, Any]:
+    text = check_message_text(text)
     access, message = await _message_in_room(hub, actor, room_id, message_id)
-    text = text.strip()
-    if len(text) > MAX_TEXT:
-        raise ChatError(f"The message is over {MAX_TEXT} characters.", code="too_long")
-    if not text:
-        raise ChatError("The message is empty.", code="empty")
     if message["author"] != who_of(actor):
         raise Forbidden("Only the author may edit a message.", code="forbidden")
     if message["deleted"]:
         raise NotFound("Message not found.")
-    if access.locked:
-        raise ChatError("This room is read-only.", code="room_locked")
+    await require_posting(hub, access.room_id)
     if not _within_edit_window(hub, message):
         raise ChatError("Messages can be changed for 15 minutes only.", code="edit_window_passed")
     async with hub.db.write() as tx:
@@ -413,6 +472,9 @@ async def delete_message(hub: Hub, actor: Actor, room_id: int, message_id: int) 
         return message
     own = message["author"] == who_of(actor)
     if not access.may_moderate:
+        # As for an edit, a read-only room keeps its messages; moderators still remove what
+        # must go (lock a flooded room, then clear it).
+        await require_posting(hub, access.room_id)
         if not own:
             raise Forbidden("Only the author or a moderator may delete a message.")
         if not _within_edit_window(hub, message):

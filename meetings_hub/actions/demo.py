@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from meetings_hub import auth, demo_data
+from meetings_hub.actions.rooms import open_network_room
 from meetings_hub.domain import Language, LibraryKind, NetworkRole, Role
 from meetings_hub.errors import Conflict
 from meetings_hub.hub import Hub
@@ -59,6 +60,7 @@ async def load(hub: Hub) -> list[DemoLogin]:
                 started_on=net.started_on,
                 note=note,
             )
+            await open_network_room(tx, network_id, net.name)
             for key in net.partners:
                 await networks.add_member(
                     tx, network_id, library_ids[key], NetworkRole.PARTNER, net.started_on

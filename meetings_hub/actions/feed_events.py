@@ -10,6 +10,7 @@ from meetings_hub.actions.occurrences import Target, calendar_meetings, links, m
 from meetings_hub.domain import Actor, Person
 from meetings_hub.hub import Hub
 from meetings_hub.scheduling.events import to_event
+from meetings_hub.scheduling.model import Meeting
 from meetings_hub.storage.db import Reader
 
 
@@ -23,9 +24,9 @@ def _target(scope: str, scope_id: int | None, person: Person) -> Target:
     return Target()
 
 
-async def events_for(
+async def meetings_for(
     reader: Reader, hub: Hub, scope: str, scope_id: int | None, person: Person, now: datetime
-) -> list[Event]:
+) -> list[Meeting]:
     """Whole series with an occurrence in the window (clients expand the rules themselves);
     a cancelled meeting stays, marked, for feed_cancelled_days after it was cancelled so that
     subscribers see why it disappeared."""
@@ -40,10 +41,21 @@ async def events_for(
     # network feed holds the network's meetings she is invited to, not every one.
     actor = Actor(person=person)
     scope = await scope_of(reader, actor)
-    link = links(hub)
     return [
-        to_event(meeting, link)
+        meeting
         for meeting in meetings
         if not (meeting.cancelled and (meeting.cancelled_at or meeting.changed_at) < forget_before)
         and await may_see(reader, actor, scope, meeting)
     ]
+
+
+def to_events(hub: Hub, meetings: list[Meeting]) -> list[Event]:
+    """Pure CPU work (no I/O): feeds.py runs it in a thread with the build."""
+    link = links(hub)
+    return [to_event(meeting, link) for meeting in meetings]
+
+
+async def events_for(
+    reader: Reader, hub: Hub, scope: str, scope_id: int | None, person: Person, now: datetime
+) -> list[Event]:
+    return to_events(hub, await meetings_for(reader, hub, scope, scope_id, person, now))

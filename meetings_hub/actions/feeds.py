@@ -7,10 +7,11 @@ every fetch: a token of someone who has lost access answers 404, like a revoked 
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import quote, urlencode
 
 import msgspec
@@ -19,6 +20,9 @@ from calendars.feed import build_feed
 from meetings_hub import auth
 from meetings_hub.actions import feed_events
 from meetings_hub.actions.access import Scope, require_person, scope_of
+from meetings_hub.actions.feed_cache import StampedCache
+from meetings_hub.actions.file_names import clean_name
+from meetings_hub.actions.validate import Id
 from meetings_hub.domain import Actor, Person, Role
 from meetings_hub.errors import NotFound, ValidationFailed
 from meetings_hub.hub import Hub
@@ -57,7 +61,7 @@ class FeedLinks(msgspec.Struct):
 
 class RegenerateInput(msgspec.Struct, forbid_unknown_fields=True):
     scope: FeedScope
-    scope_id: int | None = None
+    scope_id: Id | None = None
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,7 @@ class FeedFile:
     body: bytes
     etag: str  # quoted, strong
     last_modified: datetime
-    filename: str
+    filename: str  # shown name (UTF-8); api/feeds.py sends it per RFC 6266
 
 
 @dataclass(frozen=True)
@@ -136,7 +140,8 @@ def links(hub: Hub, target: _Target, token: FeedToken) -> FeedLinks:
         google="https://calendar.google.com/calendar/r?cid=" + quote(webcal, safe=""),
         outlook="https://outlook.live.com/owa?" + outlook_query,
         outlook365="https://outlook.office.com/owa?" + outlook_query,
-        download=url + "?download=1",
+        # The browser downloads from wherever it reached the server; calendars need site_url.
+        download=f"/feeds/{token.token}.ics?download=1",
         created_at=token.created_at,
         last_fetched_at=token.last_fetched_at,
     )
@@ -210,22 +215,111 @@ def _etag(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
 
 
+# Raise when a release changes the bytes a feed has for the same data, so that stored ETags
+# built by the older code no longer count.
+_FORMAT = "2"
+
+
+@dataclass(frozen=True)
+class FeedHead:
+    """What a conditional request needs, found without building the feed.
+
+    ``etag`` and ``last_modified`` are None when the feed changed since it was last built
+    (the stored ETag belongs to another stamp): only a build can tell the new ones."""
+
+    token: FeedToken
+    stamp: str
+    etag: str | None
+    last_modified: datetime | None
+
+
+def _stamp(hub: Hub, version: int, now: datetime) -> str:
+    """Everything a feed's bytes depend on besides its token: the calendar version (moved by
+    triggers on every table a feed reads), the day (the window and memberships are by day)
+    and the settings that shape it."""
+    s = hub.settings
+    parts = (
+        _FORMAT,
+        version,
+        now.astimezone(UTC).date(),
+        date.today(),  # memberships are read by the server's local date
+        s.site_url,
+        s.site_domain,
+        s.timezone,
+        s.feed_past_days,
+        s.feed_future_days,
+        s.feed_cancelled_days,
+    )
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32]
+
+
+def _cache(hub: Hub) -> StampedCache[FeedFile]:
+    cache = hub.caches.get("feeds")
+    if cache is None:
+        # 32 MiB: some forty feeds of a thousand meetings, hundreds of ordinary ones.
+        cache = hub.caches["feeds"] = StampedCache[FeedFile](lambda file: len(file.body))
+    return cache
+
+
+def feed_builds(hub: Hub) -> int:
+    """How many feeds this process has built (a 304 or a cached answer builds none)."""
+    return _cache(hub).builds
+
+
+async def feed_head(hub: Hub, token_text: str, *, now: datetime | None = None) -> FeedHead:
+    """The cheap part of a fetch: one query. Unknown or revoked token: 404.
+
+    While the stamp is the one stored with the token, nothing the feed shows or its owner's
+    access changed since the last full check (the triggers cover people, memberships and
+    networks too), so the stored ETag is current and a 304 needs nothing more."""
+    if not token_text or len(token_text) > 100:
+        raise NotFound("Feed not found.")
+    now = now or now_utc()
+    async with hub.db.read() as reader:
+        found = await feeds.live_with_version(reader, token_text)
+    if found is None:
+        raise NotFound("Feed not found.")
+    token, version = found
+    stamp = _stamp(hub, version, now)
+    noted = token.last_fetched_at
+    if noted is None or now - noted >= _FETCH_NOTE_EVERY:
+        async with hub.db.write() as tx:
+            await feeds.record_fetch(tx, token.id, fetched_at=now)
+    if token.stamp != stamp or not token.etag:
+        return FeedHead(token, stamp, None, None)
+    last_modified = (token.content_changed_at or token.created_at).replace(microsecond=0)
+    return FeedHead(token, stamp, token.etag, last_modified)
+
+
 def _filename(name: str) -> str:
-    safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in name)
-    return "-".join(part for part in safe.split("-") if part)[:60] or "calendar"
+    """The feed's name as a file name, Polish letters kept ("Sieć - Sieć bibliotek wokół
+    Morawicy.ics"); the header gives an ASCII fallback too (RFC 6266)."""
+    return clean_name(name.replace(": ", " - ") + ".ics")
 
 
 async def feed_file(hub: Hub, token_text: str, *, now: datetime | None = None) -> FeedFile:
     """The feed behind a secret address. Unknown, revoked or no longer allowed: 404.
 
     ``now`` places the window (tests pin it to build golden files)."""
-    if not token_text or len(token_text) > 100:
-        raise NotFound("Feed not found.")
     now = now or now_utc()
+    head = await feed_head(hub, token_text, now=now)
+    return await body_of(hub, head, now=now)
+
+
+async def body_of(hub: Hub, head: FeedHead, *, now: datetime | None = None) -> FeedFile:
+    """The feed file for a head: from memory while its stamp holds, else built (once, however
+    many ask at the same time)."""
+    now = now or now_utc()
+    return await _cache(hub).get_or_make(head.token.id, head.stamp, lambda: _build(hub, head, now))
+
+
+async def _build(hub: Hub, head: FeedHead, now: datetime) -> FeedFile:
+    token = head.token
+    # The window moves by whole days, so the body is one function of the stamp.
+    day = datetime.combine(now.astimezone(UTC).date(), time(0), UTC)
     async with hub.db.read() as reader:
-        token = await feeds.live_by_token(reader, token_text)
-        person = await _owner_may_read(reader, token) if token else None
-        if token is None or person is None:
+        person = await _owner_may_read(reader, token)
+        if person is None:
             raise NotFound("Feed not found.")
         scope = await scope_of(reader, Actor(person=person))
         target = next(
@@ -238,18 +332,20 @@ async def feed_file(hub: Hub, token_text: str, *, now: datetime | None = None) -
         )
         if target is None:
             raise NotFound("Feed not found.")
-        events = await feed_events.events_for(
-            reader, hub, FeedScope(token.scope).value, token.scope_id, person, now
+        meetings = await feed_events.meetings_for(
+            reader, hub, FeedScope(token.scope).value, token.scope_id, person, day
         )
-    body = build_feed(events, name=target.name, tzid=hub.settings.timezone)
+
+    def build() -> bytes:
+        events = feed_events.to_events(hub, meetings)
+        return build_feed(events, name=target.name, tzid=hub.settings.timezone)
+
+    # Writing a thousand events is CPU work: a thread keeps the event loop (every other
+    # request, every chat socket) running meanwhile.
+    body = await asyncio.to_thread(build)
     etag = _etag(body)
     changed_at = None if etag == token.etag else now
-    noted = token.last_fetched_at
-    fetched_at = now if noted is None or now - noted >= _FETCH_NOTE_EVERY else None
-    if changed_at is not None or fetched_at is not None:
-        async with hub.db.write() as tx:
-            await feeds.record_fetch(
-                tx, token.id, etag=etag, changed_at=changed_at, fetched_at=fetched_at
-            )
+    async with hub.db.write() as tx:
+        await feeds.record_build(tx, token.id, etag=etag, stamp=head.stamp, changed_at=changed_at)
     last_modified = (changed_at or token.content_changed_at or now).replace(microsecond=0)
-    return FeedFile(body, etag, last_modified, _filename(target.name) + ".ics")
+    return FeedFile(body, etag, last_modified, _filename(target.name))

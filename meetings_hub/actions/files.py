@@ -24,13 +24,13 @@ from meetings_hub.actions import chat
 from meetings_hub.actions.access import require_coordinator
 from meetings_hub.actions.file_names import clean_name
 from meetings_hub.actions.file_types import THUMBNAIL_TYPES, sniff
-from meetings_hub.actions.rooms import RoomAccess, check_room_access, room_event
+from meetings_hub.actions.rooms import RoomAccess, check_room_access, posting_refusal, room_event
 from meetings_hub.actions.thumbnails import Thumbnailer
 from meetings_hub.domain import Actor
 from meetings_hub.errors import AppError, Forbidden, NotFound, TooLarge
 from meetings_hub.hub import Hub
 from meetings_hub.storage import chat as chat_store
-from meetings_hub.storage import files, meetings, rooms
+from meetings_hub.storage import files, rooms
 from meetings_hub.storage.blobs import BlobStore, TempFile
 from meetings_hub.storage.db import Reader, Row, Tx
 from meetings_hub.storage.timefmt import from_db, now_utc, to_db
@@ -155,24 +155,10 @@ def may_upload(access: RoomAccess) -> bool:
 
 async def _require_upload(hub: Hub, db: Reader | Tx, access: RoomAccess) -> None:
     """The chat's rule for posting (the file card is a chat message), then the guests' rule."""
-    room = access.room
-    closed = access.locked or room["ended_at"] is not None
-    if room["kind"] == "session" and not closed:
-        meeting = await meetings.get_core(db, room["meeting_id"])
-        assert meeting is not None
-        now, settings = now_utc(), hub.settings
-        opens = from_db(meeting["starts_at"]) - timedelta(
-            minutes=settings.chat_session_open_minutes
-        )
-        if now < opens:
-            raise Forbidden(
-                "The session's room opens 15 minutes before the start.", code="not_open"
-            )
-        closes = from_db(meeting["ends_at"]) + timedelta(
-            minutes=settings.chat_session_close_minutes
-        )
-        closed = now > closes
-    if closed:
+    refusal = await posting_refusal(hub, db, access.room_id)
+    if refusal == "not_open":
+        raise Forbidden("The session's room opens 15 minutes before the start.", code="not_open")
+    if refusal is not None:
         raise Forbidden(
             "This room is read-only now; files can no longer be shared here.", code="room_locked"
         )
@@ -188,12 +174,22 @@ async def check_upload(hub: Hub, actor: Actor, room_id: int) -> RoomAccess:
     return access
 
 
-async def _check_file(db: Reader | Tx, actor: Actor, file_id: int) -> Row:
+async def _visible_file(db: Reader | Tx, actor: Actor, file_id: int) -> Row:
+    """The file's row if its room is open to the actor. A file in a room she cannot enter
+    answers exactly as a missing one ("File not found."), so file ids are no oracle."""
     row = await files.get(db, file_id)
     if row is None:
         raise NotFound("File not found.")
-    # Every download asks again: someone removed from the room loses their links at once.
-    await check_room_access(db, actor, row["room_id"])
+    try:
+        # Every download asks again: someone removed from the room loses their links at once.
+        await check_room_access(db, actor, row["room_id"])
+    except NotFound:
+        raise NotFound("File not found.") from None
+    return row
+
+
+async def _check_file(db: Reader | Tx, actor: Actor, file_id: int) -> Row:
+    row = await _visible_file(db, actor, file_id)
     if row["removed_at"] is not None or row["sha256"] is None:
         raise NotFound(
             "This file was removed (its card was deleted, or its retention period passed).",
@@ -371,10 +367,7 @@ async def list_room_files(
 
 async def get_file(hub: Hub, actor: Actor, file_id: int) -> SharedFile:
     async with hub.db.read() as reader:
-        row = await files.get(reader, file_id)
-        if row is None:
-            raise NotFound("File not found.")
-        await check_room_access(reader, actor, row["room_id"])
+        row = await _visible_file(reader, actor, file_id)
     return to_shared(row)
 
 

@@ -17,7 +17,6 @@ actions, so an imported session is invited, mailed and published like any other.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -29,6 +28,7 @@ from calendars.model import WEEKDAYS
 from calendars.parse import ImportedEvent, Problem, parse_ics
 from meetings_hub.actions import scheduling
 from meetings_hub.actions.access import not_found_unless, require_person, scope_of
+from meetings_hub.actions.validate import clean_text
 from meetings_hub.domain import Actor, Network, Role
 from meetings_hub.errors import AppError, Forbidden, ValidationFailed
 from meetings_hub.hub import Hub
@@ -46,7 +46,6 @@ _ADDRESS_MAX = 300
 _JOIN_URL_MAX = 500
 _SERIES_DAYS = 730
 _COUNT_MAX = 200
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class ProblemOut(msgspec.Struct):
@@ -104,7 +103,8 @@ class _Plan:
 
 
 def _clean(text: str, limit: int) -> str:
-    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip()[:limit]
+    lines = text.replace("\r\n", "\n").replace("\r", "\n")
+    return clean_text(lines, multiline=True).strip()[:limit]
 
 
 def _zone_name(moment: datetime, default: str) -> str:
@@ -219,11 +219,11 @@ def _plan(
     tz = _zone_name(event.start, reader.hub.settings.timezone)
     start = event.start.astimezone(ZoneInfo(tz))
     end = event.end.astimezone(ZoneInfo(tz))
-    title = _clean(event.title, 10_000) or reader.t("calendar.import.untitled")
+    title = clean_text(_clean(event.title, 10_000)) or reader.t("calendar.import.untitled")
     if len(title) > _TITLE_MAX:
         title = title[:_TITLE_MAX].rstrip()
         notes.append(reader.note("title_shortened"))
-    location = _clean(event.location, 10_000)
+    location = clean_text(_clean(event.location, 10_000))
     is_link = location.startswith(("http://", "https://")) and " " not in location
     kind = "online" if is_link or not location else "in_person"
     repeat = _recurrence(reader, event, tz, start, notes)
@@ -410,6 +410,12 @@ def _noting_import(
     person_id = actor.person.id
 
     async def note(tx: Tx, meeting_id: int) -> None:
+        if plan.event.all_day or plan.event.transparent:
+            # Before the invitations are written (schedule() calls this first), so that the
+            # mails and feeds carry whole days and a free time from the start.
+            await store.set_day_marks(
+                tx, meeting_id, all_day=plan.event.all_day, transparent=plan.event.transparent
+            )
         await feeds.record_import(
             tx,
             network_id=network_id,

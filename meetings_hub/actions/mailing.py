@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+
 from meetings_hub.domain import Person, TokenPurpose
 from meetings_hub.hub import Hub
-from meetings_hub.mail.compose import Composed, compose
+from meetings_hub.mail.compose import (
+    BadAddress,
+    Composed,
+    compose,
+    header_text,
+    new_message_id,
+    valid_text,
+)
 from meetings_hub.storage import outbox
 from meetings_hub.storage.db import Tx
+
+log = logging.getLogger(__name__)
 
 
 async def queue(
@@ -33,12 +44,26 @@ async def queue_link_mail(
     days = hub.settings.invitation_link_days
     subject = hub.t(lang, f"{prefix}.subject")
     text = hub.t(lang, f"{prefix}.body", name=person.full_name, link=link, hours=hours, days=days)
-    mail = compose(
-        sender=hub.settings.mail_from,
-        recipient=person.email,
-        recipient_name=person.full_name,
-        subject=subject,
-        text=text,
-        domain=hub.settings.site_domain,
-    )
+    try:
+        mail = compose(
+            sender=hub.settings.mail_from,
+            recipient=person.email,
+            recipient_name=person.full_name,
+            subject=subject,
+            text=text,
+            domain=hub.settings.site_domain,
+        )
+    except BadAddress as error:
+        # An address an old row holds that no header can carry: the outbox shows it failed
+        # (for a coordinator to fix) instead of the whole request answering 500.
+        log.warning("person %s: not mailing %r: %s", person.id, person.email, error)
+        await outbox.insert_unsendable(
+            tx,
+            message_id=new_message_id(hub.settings.site_domain),
+            kind=purpose.value,
+            recipient=valid_text(person.email),
+            subject=header_text(subject),
+            error=str(error),
+        )
+        return
     await queue(hub, tx, mail, kind=purpose.value)

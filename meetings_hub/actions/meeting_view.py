@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 
 from meetings_hub.actions.access import not_found_unless, scope_of
-from meetings_hub.actions.occurrences import links, may_see
+from meetings_hub.actions.occurrences import may_see, page_links
 from meetings_hub.actions.scheduling import _managed_network, next_tuesday_10
+from meetings_hub.actions.validate import Int
 from meetings_hub.domain import Actor
 from meetings_hub.errors import ValidationFailed
 from meetings_hub.hub import Hub
@@ -181,8 +182,8 @@ async def view(hub: Hub, actor: Actor, meeting_id: int, *, upcoming: int = 12) -
         host_library_name=meeting.host_library_name,
         whole_network=meeting.whole_network,
         organizer_name=meeting.organizer_name,
-        page_url=links(hub).page(meeting.id),
-        join_url=links(hub).join(meeting),
+        page_url=page_links(hub).page(meeting.id),
+        join_url=page_links(hub).join(meeting),
         recurrence=RecurrenceView(
             rule.freq,
             rule.interval,
@@ -207,9 +208,9 @@ async def view(hub: Hub, actor: Actor, meeting_id: int, *, upcoming: int = 12) -
 
 
 class TravelInput(msgspec.Struct, forbid_unknown_fields=True):
-    librarians: int
-    readers: int = 0
-    cars: int = 0
+    librarians: Int
+    readers: Int = 0
+    cars: Int = 0
 
 
 async def answer_travel(
@@ -291,6 +292,10 @@ async def form_defaults(hub: Hub, actor: Actor, network_id: int | None) -> Sched
         members = [m for m in network.members if m.active]
         staff = await store.active_people_of_libraries(reader, {m.library_id for m in members})
         never = await store.never_attended(reader, [r["id"] for r in staff])
+        # Before anyone of the network has attended a session the mark says nothing (a fresh
+        # install would put it on every person), so it appears only once someone has.
+        if len(never) == len(staff):
+            never = set()
         managed = [
             NetworkChoice(n.id, n.name)
             for n in await networks.list_all(reader)
@@ -307,7 +312,10 @@ async def form_defaults(hub: Hub, actor: Actor, network_id: int | None) -> Sched
         timezone=tz,
         host_library_id=network.lead_library_id,
         libraries=[LibraryChoice(m.library_id, m.library_name, m.role.value) for m in members],
+        # The organiser is not invited to her own meeting: she runs it.
         people=[
-            PersonChoice(r["id"], r["full_name"], r["library_id"], r["id"] in never) for r in staff
+            PersonChoice(r["id"], r["full_name"], r["library_id"], r["id"] in never)
+            for r in staff
+            if actor.person is None or r["id"] != actor.person.id
         ],
     )

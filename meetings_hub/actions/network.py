@@ -6,13 +6,15 @@ from datetime import date
 
 import msgspec
 
-from meetings_hub.actions.access import not_found_unless, require_coordinator, scope_of
+from meetings_hub.actions.access import Scope, not_found_unless, require_coordinator, scope_of
 from meetings_hub.actions.access_events import access_changed
+from meetings_hub.actions.rooms import open_network_room
 from meetings_hub.actions.validate import FieldErrors, Id
 from meetings_hub.domain import Actor, Library, LibraryKind, Network, NetworkRole
 from meetings_hub.errors import Conflict, Forbidden
 from meetings_hub.hub import Hub
 from meetings_hub.storage import libraries, networks
+from meetings_hub.storage.db import Reader, Tx
 
 
 class LibraryInput(msgspec.Struct, forbid_unknown_fields=True):
@@ -124,7 +126,15 @@ async def update_library(hub: Hub, actor: Actor, library_id: int, data: LibraryP
         not_found_unless(current is not None and scope.sees_library(library_id), "Library")
         if not scope.manages_library(library_id):
             raise Forbidden("You may edit only the libraries of a network you lead.")
+        assert current is not None
         changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not None}
+        for key in ("name", "town"):
+            if key in changes:
+                changes[key] = changes[key].strip()
+        name, town = changes.get("name", current.name), changes.get("town", current.town)
+        same = await libraries.find_by_name_town(tx, name, town)
+        if same is not None and same != library_id:
+            raise Conflict("A library with this name already exists in this town.")
         await libraries.update(tx, library_id, changes)
         library = await libraries.get(tx, library_id)
     assert library is not None
@@ -151,7 +161,7 @@ async def create_network(hub: Hub, actor: Actor, data: NetworkInput) -> Network:
     require_coordinator(actor)
     errors = FieldErrors()
     errors.text("name", data.name, max_len=200)
-    errors.text("note", data.note, required=False, max_len=2000)
+    errors.text("note", data.note, required=False, max_len=2000, multiline=True)
     errors.raise_if_any()
     async with hub.db.write() as tx:
         if await libraries.get(tx, data.lead_library_id) is None:
@@ -166,6 +176,7 @@ async def create_network(hub: Hub, actor: Actor, data: NetworkInput) -> Network:
             started_on=data.started_on,
             note=data.note,
         )
+        await open_network_room(tx, network_id, data.name.strip())
         network = await networks.get(tx, network_id)
     assert network is not None
     return network
@@ -174,7 +185,7 @@ async def create_network(hub: Hub, actor: Actor, data: NetworkInput) -> Network:
 async def update_network(hub: Hub, actor: Actor, network_id: int, data: NetworkPatch) -> Network:
     errors = FieldErrors()
     errors.text("name", data.name, max_len=200)
-    errors.text("note", data.note, required=False, max_len=2000)
+    errors.text("note", data.note, required=False, max_len=2000, multiline=True)
     errors.raise_if_any()
     async with hub.db.write() as tx:
         scope = await scope_of(tx, actor)
@@ -182,6 +193,10 @@ async def update_network(hub: Hub, actor: Actor, network_id: int, data: NetworkP
         not_found_unless(current is not None and scope.sees_network(network_id), "Network")
         if not scope.manages_network(network_id):
             raise Forbidden("Only the network's lead library or a coordinator may change it.")
+        if data.name is not None:
+            same = await networks.find_by_name(tx, data.name.strip())
+            if same is not None and same != network_id:
+                raise Conflict("A network with this name already exists.")
         await networks.update(tx, network_id, name=data.name and data.name.strip(), note=data.note)
         network = await networks.get(tx, network_id)
     assert network is not None
@@ -195,8 +210,7 @@ async def add_member(hub: Hub, actor: Actor, network_id: int, data: MemberInput)
         not_found_unless(network is not None and scope.sees_network(network_id), "Network")
         if not scope.manages_network(network_id):
             raise Forbidden("Only the network's lead library or a coordinator may add members.")
-        if await libraries.get(tx, data.library_id) is None:
-            raise_field("library_id", "Unknown library.")
+        await check_may_adopt(tx, scope, data.library_id)
         if await networks.open_stay(tx, network_id, data.library_id):
             raise Conflict("This library is already a member of the network.")
         await networks.add_member(
@@ -205,6 +219,55 @@ async def add_member(hub: Hub, actor: Actor, network_id: int, data: MemberInput)
         network = await networks.get(tx, network_id)
     assert network is not None
     return network
+
+
+async def _adoptable(
+    db: Reader | Tx, scope: Scope, library_ids: set[int]
+) -> tuple[set[int], set[int]]:
+    """Of these libraries: (those the actor can see, those she may bring into a network she
+    manages).
+
+    A coordinator: any. A lead sees her networks' libraries and the former members of a
+    network she leads (listed in its history); of those she may add one whose every open
+    stay is in a network she leads. So she cannot adopt another network's library, and with
+    it manage (and take over) its librarians; moving a library between networks, or placing
+    one that was never in hers, is the coordinator's.
+    """
+    if scope.everything:
+        return library_ids, library_ids
+    led = set(scope.led_network_ids)
+    seen = library_ids & (set(scope.library_ids) | await networks.library_ids_ever_in(db, led))
+    today = date.today()
+    return seen, {
+        library_id
+        for library_id in seen
+        if not await networks.open_ids_for_library(db, library_id, on=today) - led
+    }
+
+
+async def check_may_adopt(db: Reader | Tx, scope: Scope, library_id: int) -> None:
+    """A missing library and one the actor cannot see answer the same 404 (ids are no
+    oracle); one she sees but that belongs to another network, 403."""
+    exists = await libraries.get(db, library_id) is not None
+    seen, allowed = await _adoptable(db, scope, {library_id} if exists else set())
+    not_found_unless(bool(seen), "Library")
+    if not allowed:
+        raise Forbidden(
+            "This library belongs to another network; only a coordinator can add it here.",
+            code="library_in_other_network",
+        )
+
+
+async def member_candidates(hub: Hub, actor: Actor, network: Network) -> list[Library]:
+    """The libraries the add-member form offers: those ``check_may_adopt`` accepts."""
+    current = {m.library_id for m in network.members if m.active}
+    async with hub.db.read() as reader:
+        scope = await scope_of(reader, actor)
+        if not scope.manages_network(network.id):
+            return []
+        every = await libraries.list_all(reader)
+        _, allowed = await _adoptable(reader, scope, {lib.id for lib in every} - current)
+    return [lib for lib in every if lib.id in allowed]
 
 
 async def end_membership(hub: Hub, actor: Actor, network_id: int, library_id: int) -> Network:

@@ -16,7 +16,7 @@ from meetings_hub.domain import Actor, Role
 from meetings_hub.errors import ValidationFailed
 from meetings_hub.hub import Hub
 from meetings_hub.scheduling import recurrence
-from meetings_hub.scheduling.events import Links
+from meetings_hub.scheduling.events import Links, whole_days
 from meetings_hub.scheduling.model import Meeting
 from meetings_hub.storage import people
 from meetings_hub.storage import scheduling as store
@@ -56,10 +56,19 @@ class OccurrenceView(msgspec.Struct):
     sequence: int
     page_url: str
     join_url: str
+    all_day: bool = False  # a whole day (imported VALUE=DATE): no hours to show
 
 
 def links(hub: Hub) -> Links:
+    """Absolute links, for what leaves the site: mail and calendar feeds."""
     return Links(hub.settings.site_url, hub.settings.site_domain)
+
+
+def page_links(hub: Hub) -> Links:
+    """Links inside pages and the JSON API the pages read: relative to wherever the browser
+    reached the server, so a server answering on another address or port than ``site_url``
+    still links to itself."""
+    return Links("", hub.settings.site_domain)
 
 
 async def calendar_meetings(
@@ -84,7 +93,7 @@ async def calendar_meetings(
 def occurrence_views(
     hub: Hub, meetings: list[Meeting], start: datetime, end: datetime
 ) -> list[OccurrenceView]:
-    link = links(hub)
+    link = page_links(hub)
     views = []
     for m in meetings:
         for o in m.occurrences(start, end):
@@ -108,6 +117,7 @@ def occurrence_views(
                     sequence=m.sequence,
                     page_url=link.page(m.id),
                     join_url=link.join(m),
+                    all_day=whole_days(m),
                 )
             )
     views.sort(key=lambda v: (v.start, v.meeting_id))

@@ -5,13 +5,14 @@ from __future__ import annotations
 import msgspec
 
 from meetings_hub.actions import session
-from meetings_hub.actions.access import not_found_unless, require_person, scope_of
+from meetings_hub.actions.access import Scope, not_found_unless, require_person, scope_of
 from meetings_hub.actions.access_events import access_changed
 from meetings_hub.actions.validate import FieldErrors, Id
 from meetings_hub.domain import Actor, Language, Person, Role, TokenPurpose
 from meetings_hub.errors import Conflict, Forbidden
 from meetings_hub.hub import Hub
 from meetings_hub.storage import libraries, people
+from meetings_hub.storage.db import Tx
 
 
 class PersonInput(msgspec.Struct, forbid_unknown_fields=True):
@@ -77,6 +78,14 @@ def _check_may_manage(actor: Actor, scope_manages: bool, role: Role) -> None:
     raise Forbidden("You may not manage this person.")
 
 
+async def _check_library(tx: Tx, scope: Scope, library_id: int) -> None:
+    """A library the caller cannot see is as unknown as a missing one (ids are no oracle)."""
+    if await libraries.get(tx, library_id) is None or not scope.sees_library(library_id):
+        errors = FieldErrors()
+        errors.add("library_id", "Unknown library.")
+        errors.raise_if_any()
+
+
 async def create_person(hub: Hub, actor: Actor, data: PersonInput) -> Person:
     errors = FieldErrors()
     _check_fields(errors, data)
@@ -86,9 +95,7 @@ async def create_person(hub: Hub, actor: Actor, data: PersonInput) -> Person:
     async with hub.db.write() as tx:
         scope = await scope_of(tx, actor)
         if data.library_id is not None:
-            if await libraries.get(tx, data.library_id) is None:
-                errors.add("library_id", "Unknown library.")
-                errors.raise_if_any()
+            await _check_library(tx, scope, data.library_id)
         manages = data.library_id is not None and scope.manages_library(data.library_id)
         _check_may_manage(actor, manages, data.role)
         if await people.get_by_email(tx, data.email.strip()):
@@ -127,9 +134,7 @@ async def update_person(hub: Hub, actor: Actor, person_id: int, data: PersonPatc
         if data.role is not None:
             _check_may_manage(actor, manages, data.role)
         if data.library_id is not None:
-            if await libraries.get(tx, data.library_id) is None:
-                errors.add("library_id", "Unknown library.")
-                errors.raise_if_any()
+            await _check_library(tx, scope, data.library_id)
             _check_may_manage(actor, scope.manages_library(data.library_id), current.role)
         if data.email is not None:
             other = await people.get_by_email(tx, data.email.strip())

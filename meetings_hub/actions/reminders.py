@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from meetings_hub.actions.invitations import body, compose_to, page_for, recipients
 from meetings_hub.hub import Hub
+from meetings_hub.mail.compose import BadAddress
 from meetings_hub.storage import outbox
 from meetings_hub.storage import scheduling as store
 from meetings_hub.storage.db import Tx
@@ -63,7 +64,11 @@ async def _queue_for(hub: Hub, tx: Tx, now: datetime, offs: list[timedelta]) -> 
                     page=page_for(hub, meeting, who),
                     answer_links={},
                 )
-                mail = compose_to(hub, who, subject, text, html)
+                try:
+                    mail = compose_to(hub, who, subject, text, html)
+                except BadAddress as error:  # one bad address must not stop the others
+                    log.warning("meeting %s: no reminder for %r: %s", meeting.id, who.email, error)
+                    continue
                 occurrence = to_db(occ.original_start)
                 key = f"reminder:{meeting.id}:{occurrence}:{minutes}:{who.email.lower()}"
                 row = await outbox.insert(

@@ -4,18 +4,19 @@ a pair of people or a group. Every chat and file operation asks ``check_room_acc
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import msgspec
 
 from meetings_hub.actions.access import Scope, not_found_unless, require_person, scope_of
-from meetings_hub.actions.validate import FieldErrors
-from meetings_hub.domain import Actor
-from meetings_hub.errors import BadRequest, Forbidden
+from meetings_hub.actions.validate import FieldErrors, Id, parse_int
+from meetings_hub.domain import Actor, Person, Window, room_refusal
+from meetings_hub.errors import BadRequest, Forbidden, NotFound
 from meetings_hub.hub import Hub
 from meetings_hub.storage import guests, meetings, networks, people, rooms, scheduling, sessions
 from meetings_hub.storage.db import Reader, Tx
+from meetings_hub.storage.timefmt import now_utc
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class RoomAccess:
 
 class GroupRoomInput(msgspec.Struct, forbid_unknown_fields=True):
     title: str
-    member_ids: list[int]
+    member_ids: list[Id]
 
 
 async def check_room_access(db: Reader | Tx, actor: Actor, room_id: int) -> RoomAccess:
@@ -77,6 +78,40 @@ async def check_room_access(db: Reader | Tx, actor: Actor, room_id: int) -> Room
     return RoomAccess(dict(room), may_moderate=bool(moderator), is_guest=False)
 
 
+def posting_window(hub: Hub) -> Window:
+    settings = hub.settings
+    return Window(
+        open_before=timedelta(minutes=settings.chat_session_open_minutes),
+        close_after=timedelta(minutes=settings.chat_session_close_minutes),
+    )
+
+
+async def posting_refusal(
+    hub: Hub, db: Reader | Tx, room_id: int, now: datetime | None = None
+) -> str | None:
+    """Does the room take posts now? ``domain.room_refusal`` on the room as stored: None, or
+    "room_locked" / "not_open" (and "not_found" for a room that is gone)."""
+    times = await rooms.times(db, room_id)
+    if times is None:
+        return "not_found"
+    return room_refusal(times, now or now_utc(), posting_window(hub))
+
+
+POSTING_REFUSALS = {
+    "room_locked": "This room is read-only.",
+    "not_open": "The session's room opens 15 minutes before the start.",
+    "not_found": "Room not found.",
+}
+
+
+async def require_posting(hub: Hub, room_id: int) -> None:
+    """Refuses an edit or a delete when the room does not take posts (as a send is refused)."""
+    async with hub.db.read() as reader:
+        refusal = await posting_refusal(hub, reader, room_id)
+    if refusal is not None:
+        raise Forbidden(POSTING_REFUSALS[refusal], code=refusal)
+
+
 async def _invited(db: Reader | Tx, actor: Actor, scope: Scope, meeting: dict[str, Any]) -> bool:
     """Session rooms follow the invitations: the whole network, or the invited libraries and
     people when the organiser chose them (scheduling's meeting_libraries/meeting_invitees)."""
@@ -93,53 +128,65 @@ async def _invited(db: Reader | Tx, actor: Actor, scope: Scope, meeting: dict[st
     )
 
 
+async def open_session_room(tx: Tx, meeting_id: int) -> int:
+    """The session room of a meeting, made if it has none yet. Rooms exist from the moment a
+    session is scheduled (they appear under "Rozmowy" at once); this also opens the room of a
+    meeting made before that rule."""
+    room = await rooms.by_meeting(tx, meeting_id)
+    if room is not None:
+        return int(room["id"])
+    meeting = await meetings.get_core(tx, meeting_id)
+    not_found_unless(meeting is not None, "Meeting")
+    assert meeting is not None
+    return await rooms.insert(
+        tx,
+        kind="session",
+        title=meeting["title"],
+        created_by=meeting["created_by"],
+        meeting_id=meeting_id,
+        network_id=meeting["network_id"],
+    )
+
+
+async def open_network_room(tx: Tx, network_id: int, name: str) -> int:
+    """The standing room of a network, made with the network (or on first use for older ones)."""
+    room = await rooms.by_network(tx, network_id)
+    if room is not None:
+        return int(room["id"])
+    return await rooms.insert(
+        tx, kind="network", title=name, created_by=None, network_id=network_id
+    )
+
+
 async def room_for_meeting(hub: Hub, actor: Actor, meeting_id: int) -> int:
-    """The session room of a meeting, opened on first use."""
+    """The session room of a meeting. A meeting the actor may not enter answers exactly as a
+    missing one, so meeting ids are no oracle."""
+    try:
+        return await _room_for_meeting(hub, actor, meeting_id)
+    except NotFound:
+        raise NotFound("Meeting not found.") from None
+
+
+async def _room_for_meeting(hub: Hub, actor: Actor, meeting_id: int) -> int:
     async with hub.db.read() as reader:
         existing = await rooms.by_meeting(reader, meeting_id)
     if existing is not None:
         await check_room_access_hub(hub, actor, existing["id"])
         return int(existing["id"])
     async with hub.db.write() as tx:
-        meeting = await meetings.get_core(tx, meeting_id)
-        not_found_unless(meeting is not None, "Meeting")
-        assert meeting is not None
-        room = await rooms.by_meeting(tx, meeting_id)
-        room_id = (
-            room["id"]
-            if room
-            else await rooms.insert(
-                tx,
-                kind="session",
-                title=meeting["title"],
-                created_by=meeting["created_by"],
-                meeting_id=meeting_id,
-                network_id=meeting["network_id"],
-            )
-        )
+        room_id = await open_session_room(tx, meeting_id)
         await check_room_access(tx, actor, room_id)
     return int(room_id)
 
 
 async def room_for_network(hub: Hub, actor: Actor, network_id: int) -> int:
-    """The standing room of a network (partnership), opened on first use."""
+    """The standing room of a network (partnership)."""
     async with hub.db.write() as tx:
         scope = await scope_of(tx, actor)
         network = await networks.get(tx, network_id)
         not_found_unless(network is not None and scope.sees_network(network_id), "Network")
         assert network is not None
-        room = await rooms.by_network(tx, network_id)
-        room_id = (
-            room["id"]
-            if room
-            else await rooms.insert(
-                tx,
-                kind="network",
-                title=network.name,
-                created_by=None,
-                network_id=network_id,
-            )
-        )
+        room_id = await open_network_room(tx, network_id, network.name)
     return int(room_id)
 
 
@@ -153,16 +200,7 @@ async def direct_room(hub: Hub, actor: Actor, other_person_id: int) -> int:
     async with hub.db.write() as tx:
         scope = await scope_of(tx, actor)
         other = await people.get(tx, other_person_id)
-        visible = (
-            other is not None
-            and other.active
-            and (
-                scope.everything
-                or other.library_id is None  # coordinators can be written to by everyone
-                or scope.sees_library(other.library_id)
-            )
-        )
-        not_found_unless(visible, "Person")
+        not_found_unless(other is not None and other.active and sees_person(scope, other), "Person")
         assert other is not None
         key = f"{min(me, other.id)}:{max(me, other.id)}"
         room = await rooms.by_direct_key(tx, key)
@@ -172,6 +210,24 @@ async def direct_room(hub: Hub, actor: Actor, other_person_id: int) -> int:
         await rooms.add_member(tx, room_id, me)
         await rooms.add_member(tx, room_id, other.id)
     return room_id
+
+
+async def people_to_write_to(hub: Hub, actor: Actor) -> list[Person]:
+    """Everyone the actor may open a direct conversation or a group room with (``sees_person``),
+    active, without herself, by name: the rooms page offers exactly whom the actions accept."""
+    require_person(actor)
+    assert actor.person is not None
+    async with hub.db.read() as reader:
+        scope = await scope_of(reader, actor)
+        everyone = await people.list_all(reader)
+    found = [p for p in everyone if p.active and p.id != actor.person.id and sees_person(scope, p)]
+    return sorted(found, key=lambda p: p.full_name)
+
+
+def sees_person(scope: Scope, person: Person) -> bool:
+    """Whom one may write to or name in a room: people of one's networks and coordinators
+    (who have no library and may be written to by everyone). Anyone else is unknown."""
+    return scope.everything or person.library_id is None or scope.sees_library(person.library_id)
 
 
 async def create_group_room(hub: Hub, actor: Actor, data: GroupRoomInput) -> int:
@@ -186,12 +242,7 @@ async def create_group_room(hub: Hub, actor: Actor, data: GroupRoomInput) -> int
         scope = await scope_of(tx, actor)
         for person_id in set(data.member_ids):
             person = await people.get(tx, person_id)
-            visible = person is not None and (
-                scope.everything
-                or person.library_id is None
-                or scope.sees_library(person.library_id)
-            )
-            if not visible:
+            if person is None or not sees_person(scope, person):
                 errors.add("member_ids", f"Unknown person {person_id}.")
         errors.raise_if_any()
         room_id = await rooms.insert(
@@ -218,9 +269,12 @@ def _require_moderator(access: RoomAccess) -> None:
 
 def parse_who(who: object) -> tuple[int | None, int | None]:
     """(person id, guest id) from a who-key "p:12" / "g:5"."""
-    if isinstance(who, str) and len(who) < 24 and who[:2] in ("p:", "g:") and who[2:].isdigit():
-        number = int(who[2:])
-        return (number, None) if who[0] == "p" else (None, number)
+    if isinstance(who, str) and len(who) < 24 and who[:2] in ("p:", "g:"):
+        # ASCII digits within SQLite's integers only: int() also reads "٣" as 3, a second key
+        # for the same person, and a huge number would fail in the driver.
+        number = parse_int(who[2:], low=1)
+        if number is not None:
+            return (number, None) if who[0] == "p" else (None, number)
     raise BadRequest('who must be "p:<person id>" or "g:<guest id>".')
 
 
@@ -246,7 +300,11 @@ async def remove_participant(hub: Hub, actor: Actor, room_id: int, who: object) 
                 await sessions.revoke_all_for_guest(tx, other)
         else:
             assert person_id is not None
-            not_found_unless(await people.get(tx, person_id) is not None, "Person")
+            person = await people.get(tx, person_id)
+            # Moderators are people. They learn nothing of people outside their networks:
+            # unknown and hidden people answer the same 404.
+            scope = await scope_of(tx, actor)
+            not_found_unless(person is not None and sees_person(scope, person), "Person")
         if not await rooms.is_banned(tx, room_id, person_id=person_id, guest_id=guest_id):
             await rooms.ban(
                 tx,

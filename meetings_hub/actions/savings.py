@@ -9,11 +9,8 @@ Hidden meetings and networks answer 404.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,7 +26,7 @@ from meetings_hub.actions.access import (
 )
 from meetings_hub.actions.occurrences import may_see
 from meetings_hub.actions.savings_freeze import effective_parameters, local_date, new_version
-from meetings_hub.actions.validate import FieldErrors
+from meetings_hub.actions.validate import FieldErrors, Id, Int
 from meetings_hub.domain import Actor, Role
 from meetings_hub.errors import Forbidden, NotFound, ValidationFailed
 from meetings_hub.hub import Hub
@@ -81,9 +78,9 @@ class ParameterPatch(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=T
     """Some parameters; a missing one keeps the value it inherits."""
 
     min_share: Decimal | None = None
-    min_minutes: int | None = None
+    min_minutes: Int | None = None
     detour_factor: Decimal | None = None
-    seats_per_car: int | None = None
+    seats_per_car: Int | None = None
     avg_speed_kmh: Decimal | None = None
     rate_per_km: Decimal | None = None
     staff_hour_cost: Decimal | None = None
@@ -126,7 +123,7 @@ class CorrectionInput(msgspec.Struct, forbid_unknown_fields=True):
     """A lead's correction of an occurrence: persons present per library (raised), with a note."""
 
     original_start: datetime
-    persons: dict[int, int]  # library id -> persons present
+    persons: dict[Id, Int]  # library id -> persons present
     note: str
 
 
@@ -452,9 +449,10 @@ class _Sum:
         )
 
 
-async def _matching_rows(
-    hub: Hub, reader: Reader, actor: Actor, filters: SavingsFilters
-) -> tuple[str, list[SavingsRow], Scope]:
+async def _log_filter(
+    reader: Reader, actor: Actor, filters: SavingsFilters
+) -> tuple[str, store.LogFilter, Scope]:
+    """What the actor may see, narrowed by the filters (a hidden network answers 404)."""
     _check_filters(filters)
     scope = await scope_of(reader, actor)
     name, network_ids, library_id = _people_scope(scope, actor)
@@ -466,47 +464,53 @@ async def _matching_rows(
         )
         not_found_unless(visible, "Network")
         network_ids = {filters.network_id}
-    zone = _zone(hub)
-    start = datetime.combine(filters.date_from, time(0), zone) if filters.date_from else None
-    end = (
-        datetime.combine(filters.date_to + timedelta(days=1), time(0), zone)
-        if filters.date_to
-        else None
-    )
-    rows = await store.log_rows(
-        reader,
-        start=start,
-        end=end,
-        network_ids=network_ids,
-        library_id=library_id,
-        voivodeship=filters.voivodeship,
-        kind=filters.kind,
-    )
-    return name, [_row_view(r) for r in rows], scope
-
-
-def _summaries(
-    rows: Iterable[SavingsRow], zone: ZoneInfo
-) -> tuple[SavingsTotals, list[MonthTotals], list[RankedLibrary]]:
-    whole = _Sum()
-    months: dict[str, _Sum] = {}
-    ranking: dict[int, list[Any]] = {}
-    month_of: dict[datetime, str] = {}
-    for row in rows:
-        whole.add(row)
-        month = month_of.get(row.start)
-        if month is None:
-            month = month_of[row.start] = row.start.astimezone(zone).strftime("%Y-%m")
-        months.setdefault(month, _Sum()).add(row)
-        if row.counted and row.library_id is not None and row.kind != "in_person":
-            entry = ranking.setdefault(row.library_id, [row.library_name, 0, ZERO])
-            entry[1] += row.cars
-            entry[2] += row.money
-    ranked = sorted(ranking.items(), key=lambda kv: (-kv[1][1], -kv[1][2], kv[1][0]))
     return (
-        whole.totals(),
-        [MonthTotals(m, months[m].totals()) for m in sorted(months)],
-        [RankedLibrary(k, v[0], v[1], v[2]) for k, v in ranked[:MAX_RANKING]],
+        name,
+        store.LogFilter(
+            date_from=filters.date_from,
+            date_to=filters.date_to,
+            network_ids=frozenset(network_ids) if network_ids is not None else None,
+            library_id=library_id,
+            voivodeship=filters.voivodeship,
+            kind=filters.kind,
+        ),
+        scope,
+    )
+
+
+_SUM_FIELDS = (
+    "sessions",
+    "row_count",
+    "hours_c",
+    "km_d",
+    "money_c",
+    "co2_d",
+    "trips",
+    "carpool_money_c",
+    "carpool_co2_d",
+)
+
+
+def _add_up(months: list[Row]) -> dict[str, int]:
+    """The whole period: the months' sums of whole units, added (exact)."""
+    return {name: sum(int(m[name] or 0) for m in months) for name in _SUM_FIELDS}
+
+
+def _totals(sums: Row | dict[str, int]) -> SavingsTotals:
+    """Totals from sums of whole units (grosze, 0.01 h, 0.1 kg, 0.1 km)."""
+
+    def units(name: str, exponent: int) -> Decimal:
+        return Decimal(int(sums[name] or 0)).scaleb(exponent)
+
+    return SavingsTotals(
+        sessions=int(sums["sessions"] or 0),
+        participant_hours=units("hours_c", -2),
+        km_avoided=units("km_d", -1),
+        money=units("money_c", -2),
+        co2_kg=units("co2_d", -1),
+        trips_avoided=int(sums["trips"] or 0),
+        carpool_money=units("carpool_money_c", -2),
+        carpool_co2_kg=units("carpool_co2_d", -1),
     )
 
 
@@ -516,10 +520,13 @@ def _summaries(
 
 async def savings_log(hub: Hub, actor: Actor, filters: SavingsFilters) -> SavingsLogView:
     async with hub.db.read() as reader:
-        name, rows, scope = await _matching_rows(hub, reader, actor, filters)
+        name, where, scope = await _log_filter(reader, actor, filters)
+        page = await store.log_page(reader, where, filters.limit, filters.offset)
+        months = await store.log_monthly(reader, where)
+        ranked = await store.log_ranking(reader, where, MAX_RANKING)
         all_networks = await networks_store.list_all(reader)
         voivodeships = await store.voivodeships(reader)
-    totals, monthly, ranking = _summaries(rows, _zone(hub))
+    whole = _add_up(months)
     if scope.everything:
         choices = [(n.id, n.name) for n in all_networks]
     elif name == "network":
@@ -528,11 +535,16 @@ async def savings_log(hub: Hub, actor: Actor, filters: SavingsFilters) -> Saving
         choices = [(n.id, n.name) for n in all_networks if scope.sees_network(n.id)]
     return SavingsLogView(
         scope=name,
-        rows=rows[filters.offset : filters.offset + filters.limit],
-        row_count=len(rows),
-        totals=totals,
-        monthly=monthly,
-        ranking=ranking,
+        rows=[_row_view(r) for r in page],
+        row_count=whole["row_count"],
+        totals=_totals(whole),
+        monthly=[MonthTotals(m["month"], _totals(m)) for m in months],
+        ranking=[
+            RankedLibrary(
+                r["library_id"], r["library_name"], r["trips"], Decimal(r["money_c"]).scaleb(-2)
+            )
+            for r in ranked
+        ],
         networks=choices,
         voivodeships=voivodeships,
     )
@@ -545,97 +557,24 @@ async def savings_totals_line(hub: Hub, actor: Actor) -> SavingsTotals | None:
         scope = await scope_of(reader, actor)
         if not scope.everything and not scope.led_network_ids:
             return None
-        _, rows, _ = await _matching_rows(hub, reader, actor, SavingsFilters())
-    whole = _Sum()
-    for row in rows:
-        whole.add(row)
-    return whole.totals()
-
-
-CSV_COLUMNS: tuple[str, ...] = (
-    "occurrence_start",
-    "meeting_id",
-    "meeting_title",
-    "kind",
-    "network",
-    "host_library",
-    "library_id",
-    "library",
-    "voivodeship",
-    "persons",
-    "km_one_way",
-    "from_override",
-    "cars",
-    "hours",
-    "money_pln",
-    "co2_kg",
-    "counted",
-    "reason",
-    "record_version",
-    "parameter_set_version",
-    "network_parameter_version",
-    "real_cars",
-    "real_km",
-    "real_money_pln",
-    "real_co2_kg",
-    "carpool_money_pln",
-    "carpool_co2_kg",
-)
+        _, where, _ = await _log_filter(reader, actor, SavingsFilters())
+        months = await store.log_monthly(reader, where)
+    return _totals(_add_up(months))
 
 
 async def savings_csv(hub: Hub, actor: Actor, filters: SavingsFilters, *, delimiter: str) -> bytes:
     """Every matching row (no paging), UTF-8 with BOM; ``delimiter`` ',' or ';'.
 
-    The ';' variant is for Excel set to Polish: its decimals have a comma."""
+    The ';' variant is for Excel set to Polish: its decimals have a comma. Times are the
+    meeting's local time with its offset."""
     if delimiter not in (",", ";"):
         raise ValidationFailed("Some fields are not valid.", details={"delimiter": "',' or ';'"})
     async with hub.db.read() as reader:
-        _, rows, _ = await _matching_rows(hub, reader, actor, filters)
-    zone = _zone(hub)
-    comma = delimiter == ";"
-
-    def num(value: Decimal | None) -> str:
-        if value is None:
-            return ""
-        text = str(value)
-        return text.replace(".", ",") if comma else text
-
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for r in rows:
-        writer.writerow(
-            (
-                r.start.astimezone(zone).isoformat(timespec="minutes"),
-                r.meeting_id,
-                r.meeting_title,
-                r.kind,
-                r.network_name,
-                r.host_library_name,
-                "" if r.library_id is None else r.library_id,
-                r.library_name,
-                r.voivodeship,
-                r.persons,
-                num(r.km_one_way),
-                int(r.from_override),
-                r.cars,
-                num(r.hours),
-                num(r.money),
-                num(r.co2_kg),
-                int(r.counted),
-                r.reason or "",
-                r.record_version,
-                r.parameter_set_version,
-                "" if r.network_parameter_version is None else r.network_parameter_version,
-                r.real_cars,
-                num(r.real_km),
-                num(r.real_money),
-                num(r.real_co2_kg),
-                num(r.carpool_money),
-                num(r.carpool_co2_kg),
-            )
-        )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        _, where, _ = await _log_filter(reader, actor, filters)
+        lines = await store.log_csv_lines(reader, where, comma=delimiter == ";")
+    header = store.csv_line(store.CSV_COLUMNS, delimiter)
+    # Each row's line was rendered when its record was frozen (storage/savings.py).
+    return ("\ufeff" + "\r\n".join([header, *lines]) + "\r\n").encode("utf-8")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1031,21 +970,22 @@ async def put_distance(
             data.note,
             actor.person.id,
         )
-    views = await list_distances(hub, actor, library_id)
-    found = [v for v in views if v.other_library_id == other_library_id]
-    if not found:  # the other library is outside this library's networks: answer for the pair
-        return DistanceView(
-            library_id,
-            "",
-            other_library_id,
-            "",
-            rounding.km(data.km),
-            None,
-            data.note,
-            now_utc(),
-            actor.person.full_name,
-        )
-    return found[0]
+        library = await libraries_store.get(tx, library_id)
+        other = await libraries_store.get(tx, other_library_id)
+        row = await store.effective_set(tx, None, local_date(now_utc(), hub.settings.timezone))
+    assert library is not None and other is not None
+    params = DEFAULTS if row is None else model_params.from_json(json.loads(row["params_json"]))
+    return DistanceView(
+        library_id=library_id,
+        library_name=library.name,
+        other_library_id=other_library_id,
+        other_library_name=other.name,
+        km=rounding.km(data.km),
+        computed_km=_computed_km(library, other, params),
+        note=data.note,
+        updated_at=now_utc(),
+        updated_by_name=actor.person.full_name,
+    )
 
 
 async def delete_distance(hub: Hub, actor: Actor, library_id: int, other_library_id: int) -> None:
@@ -1103,6 +1043,8 @@ async def correct_attendance(
         for library_id, count in data.persons.items():
             if library_id not in known or not scope.manages_library(library_id):
                 errors.add("persons", f"{library_id}: no such library.")
+            elif library_id == meeting.host_library_id:
+                errors.add("persons", f"{library_id}: the host library travels nowhere.")
             elif count < seen.get(library_id, 0):
                 errors.add(
                     "persons",

@@ -333,6 +333,7 @@ async def _insert(
         original_start=occ.original_start,
         start=occ.start,
         end=occ.end,
+        local_start=occ.start.astimezone(ZoneInfo(meeting.timezone)).isoformat(timespec="minutes"),
         version=version,
         reason=reason,
         network_id=meeting.network_id,
@@ -404,6 +405,15 @@ async def new_version(
     )
 
 
+async def _maybe_held(hub: Hub, meeting: Meeting, opens: datetime, closes: datetime) -> bool:
+    """A cheap read before the write: someone was in the room (or, in person, a library
+    answered). A date nobody attended is looked at by every scan for a day; it costs a read."""
+    async with hub.db.read() as reader:
+        if meeting.kind == "in_person":
+            return bool(await store.travel_answers(reader, meeting.id))
+        return await store.has_attendance(reader, meeting.id, opens, closes)
+
+
 async def freeze_due(hub: Hub, since: datetime, now: datetime | None = None) -> int:
     """Freezes every occurrence whose room closed in (since, now]; returns how many."""
     now = now or now_utc()
@@ -422,7 +432,8 @@ async def freeze_due(hub: Hub, since: datetime, now: datetime | None = None) -> 
         for occ in meeting.occurrences(since - after_end - timedelta(days=1), now):
             if (meeting.id, to_db(occ.original_start)) in frozen:
                 continue
-            if room_window(occ, ended.get(meeting.id), settings)[1] > now:
+            opens, closes = room_window(occ, ended.get(meeting.id), settings)
+            if closes > now or not await _maybe_held(hub, meeting, opens, closes):
                 continue
             try:
                 count += await freeze_one(hub, meeting, occ, now)
@@ -439,7 +450,6 @@ class SavingsFreezer:
         self.hub = hub
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
-        self.scans = 0  # completed scans, for tests that wait for one
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="savings-freezer")
@@ -465,7 +475,6 @@ class SavingsFreezer:
                 since = now - timedelta(seconds=max(settings.savings_poll_seconds * 4, 300))
             except Exception:
                 log.exception("savings freeze scan failed")
-            self.scans += 1
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), settings.savings_poll_seconds)

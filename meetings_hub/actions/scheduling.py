@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from meetings_hub.actions import invitations
+from meetings_hub.actions import rooms as rooms_actions
 from meetings_hub.actions.access import Scope, not_found_unless, scope_of
 from meetings_hub.actions.access_events import access_changed
 from meetings_hub.actions.occurrences import check_occurrence
-from meetings_hub.actions.validate import FieldErrors, Id
+from meetings_hub.actions.validate import FieldErrors, Id, Int
 from meetings_hub.domain import Actor, GuestCategory, Language, Role
 from meetings_hub.errors import Forbidden, ValidationFailed
 from meetings_hub.hub import Hub
@@ -36,12 +37,12 @@ class RecurrenceInput(msgspec.Struct, forbid_unknown_fields=True):
     e.g. 2 and "TU" = second Tuesday), until a last day (inclusive) or ``count`` meetings."""
 
     freq: Literal["WEEKLY", "MONTHLY"]
-    interval: int = 1
+    interval: Int = 1
     weekdays: list[str] = msgspec.field(default_factory=list)
-    nth: int | None = None
+    nth: Int | None = None
     nth_weekday: str | None = None
     until: date | None = None
-    count: int | None = None
+    count: Int | None = None
 
 
 class GuestInput(msgspec.Struct, forbid_unknown_fields=True):
@@ -57,7 +58,7 @@ class ScheduleInput(msgspec.Struct, forbid_unknown_fields=True):
     title: str
     start: datetime
     end: datetime | None = None
-    duration_minutes: int | None = None
+    duration_minutes: Int | None = None
     agenda: str = ""
     kind: Kind = "online"
     timezone: str = "Europe/Warsaw"
@@ -115,13 +116,15 @@ def _rule(data: RecurrenceInput, tz: str) -> Rule:
 
 def _check_fields(errors: FieldErrors, data: ScheduleInput) -> tuple[datetime, datetime] | None:
     errors.text("title", data.title, max_len=200)
-    errors.text("agenda", data.agenda, required=False, max_len=5000)
+    errors.text("agenda", data.agenda, required=False, max_len=5000, multiline=True)
     errors.text("address", data.address, required=data.kind == "in_person", max_len=300)
     errors.timezone("timezone", data.timezone)
     if data.join_url:
         parts = urlsplit(data.join_url)
         if parts.scheme not in ("http", "https") or not parts.netloc or len(data.join_url) > 500:
             errors.add("join_url", "Must be an http(s) link.")
+        # urlsplit silently skips tabs and line breaks, which calendars and mails would keep.
+        errors.text("join_url", data.join_url)
     for i, guest in enumerate(data.guests):
         errors.email(f"guests.{i}.email", guest.email)
         errors.text(f"guests.{i}.name", guest.name, required=False, max_len=100)
@@ -282,6 +285,8 @@ async def schedule(
             created_by=actor.person.id,
         )
         await _save_plan(hub, tx, actor, meeting_id, r, data)
+        if data.kind != "in_person":
+            await rooms_actions.open_session_room(tx, meeting_id)
         if also is not None:
             await also(tx, meeting_id)
         await invitations.queue_for_meeting(hub, tx, meeting_id, method="REQUEST", reason="new")
@@ -386,7 +391,7 @@ async def move_occurrence(
             errors.add("end", "A meeting lasts at most 24 hours.")
         if data.title is not None:
             errors.text("title", data.title, max_len=200)
-        errors.text("agenda", data.agenda, required=False, max_len=5000)
+        errors.text("agenda", data.agenda, required=False, max_len=5000, multiline=True)
         errors.text("address", data.address, required=False, max_len=300)
         errors.raise_if_any()
         check_occurrence(meeting, original)
@@ -430,6 +435,7 @@ async def cancel_occurrence(hub: Hub, actor: Actor, meeting_id: int, original: d
         await store.save_change(
             tx, meeting_id, Change(original_start=original, kind="exception", sequence=sequence)
         )
+        await store.raise_sequence(tx, meeting_id, sequence)
         await _save_span(tx, meeting_id)
         tx.after_commit(hub.wake_mail)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import msgspec
 
@@ -13,9 +15,11 @@ from meetings_hub.actions.access import require_person
 from meetings_hub.actions.access_events import access_changed
 from meetings_hub.actions.validate import FieldErrors
 from meetings_hub.domain import Actor, GuestCategory, Person, TokenPurpose
-from meetings_hub.errors import BadRequest, NotFound, RateLimited, Unauthenticated
+from meetings_hub.errors import AppError, BadRequest, NotFound, RateLimited, Unauthenticated
 from meetings_hub.hub import Hub
-from meetings_hub.storage import guests, meetings, people, sessions
+from meetings_hub.scheduling.model import Meeting
+from meetings_hub.storage import guests, people, sessions
+from meetings_hub.storage import scheduling as scheduling_store
 from meetings_hub.storage.db import Reader, Tx
 from meetings_hub.storage.timefmt import from_db, now_utc
 
@@ -54,27 +58,52 @@ class NewSession:
     actor: Actor
 
 
+def dead_guest_link(invitation: Mapping[str, Any] | None) -> NotFound | None:
+    """Why a guest link (and every session entered through it) no longer works, or None.
+
+    The one home of "is this link live": entering, every request and every socket of a guest
+    ask here, so an expired link ends its guests' sessions exactly as a withdrawn one does.
+    """
+    if invitation is None:
+        return NotFound("This invitation link is not valid.", code="invalid_guest_link")
+    if invitation["revoked_at"] is not None:
+        return NotFound("This invitation link was withdrawn.", code="revoked_guest_link")
+    if from_db(invitation["expires_at"]) <= now_utc():
+        return NotFound("This invitation link has expired.", code="expired_guest_link")
+    return None
+
+
 async def load_actor(hub: Hub, token: str | None) -> tuple[Actor, str | None]:
-    """The actor behind a session cookie, and the session's CSRF token."""
+    """The actor behind a session cookie, and the session's CSRF token.
+
+    A guest whose link expired or was withdrawn is nobody, on every request.
+    """
+    actor, csrf, _ = await load_session(hub, token)
+    return actor, csrf
+
+
+async def load_session(hub: Hub, token: str | None) -> tuple[Actor, str | None, AppError | None]:
+    """Like ``load_actor``, plus why a guest's session ended (for the socket's refusal)."""
     if not token or len(token) > 100:
-        return Actor(), None
+        return Actor(), None, None
     session_id = auth.token_id(token)
     async with hub.db.read() as reader:
         row = await sessions.get_live(reader, session_id, now_utc())
     if row is None:
-        return Actor(), None
+        return Actor(), None, None
     if row["person_id"] is not None:
         async with hub.db.read() as reader:
             person = await people.get(reader, row["person_id"])
         if person is None or not person.active:
-            return Actor(), None
+            return Actor(), None, None
         actor = Actor(person=person, session_id=session_id)
     else:
         async with hub.db.read() as reader:
             guest = await guests.get_guest(reader, row["guest_id"])
             invitation = await guests.get_invitation(reader, guest.invitation_id) if guest else None
-        if guest is None or invitation is None or invitation["revoked_at"] is not None:
-            return Actor(), None
+        dead = dead_guest_link(invitation)
+        if guest is None or dead is not None:
+            return Actor(), None, dead
         actor = Actor(guest=guest, session_id=session_id)
     # Sliding expiry, written at most once an hour per session to keep reads read-only.
     if now_utc() - from_db(row["last_seen_at"]) > timedelta(hours=1):
@@ -82,7 +111,7 @@ async def load_actor(hub: Hub, token: str | None) -> tuple[Actor, str | None]:
             await sessions.touch(
                 tx, session_id, now_utc() + timedelta(days=hub.settings.session_days)
             )
-    return actor, row["csrf_token"]
+    return actor, row["csrf_token"], None
 
 
 async def login(hub: Hub, data: LoginInput, *, client: str, user_agent: str) -> NewSession:
@@ -240,23 +269,33 @@ async def live_guest_invitation(hub: Hub, reader: Reader, token: str) -> dict[st
     row = await guests.get_invitation(reader, int(payload["i"]))
     if row is None or row["meeting_id"] != payload.get("m"):
         raise NotFound("This invitation link is not valid.", code="invalid_guest_link")
-    if row["revoked_at"] is not None:
-        raise NotFound("This invitation link was withdrawn.", code="revoked_guest_link")
-    if from_db(row["expires_at"]) <= now_utc():
-        raise NotFound("This invitation link has expired.", code="expired_guest_link")
+    dead = dead_guest_link(row)
+    if dead is not None:
+        raise dead
     return dict(row)
 
 
-async def guest_invitation_view(
-    hub: Hub, token: str
-) -> tuple[dict[str, object], dict[str, object]]:
-    """What the guest's landing page shows: the invitation and its meeting."""
+@dataclass(frozen=True)
+class GuestLanding:
+    """What the guest's landing page shows: the invitation, its meeting, and the date the guest
+    comes to (the next one of a series, else the meeting's own)."""
+
+    invitation: dict[str, object]
+    meeting: Meeting
+    start: datetime
+    end: datetime
+
+
+async def guest_invitation_view(hub: Hub, token: str) -> GuestLanding:
     async with hub.db.read() as reader:
         invitation = await live_guest_invitation(hub, reader, token)
-        meeting = await meetings.get_core(reader, int(invitation["meeting_id"]))  # type: ignore[call-overload]
+        meeting = await scheduling_store.get(reader, int(invitation["meeting_id"]))  # type: ignore[call-overload]
     if meeting is None:
         raise NotFound("This invitation link is not valid.", code="invalid_guest_link")
-    return invitation, dict(meeting)
+    now = now_utc()
+    coming = [o for o in meeting.occurrences(now - timedelta(hours=12)) if o.end > now]
+    start, end = (coming[0].start, coming[0].end) if coming else (meeting.start, meeting.end)
+    return GuestLanding(dict(invitation), meeting, start, end)
 
 
 async def guest_enter(hub: Hub, data: GuestEnterInput, *, user_agent: str) -> NewSession:

@@ -15,6 +15,7 @@ import msgspec
 from aiohttp import web
 
 from meetings_hub.actions import feeds, ics_import
+from meetings_hub.actions.file_names import content_disposition
 from meetings_hub.api.routing import ApiRoutes, Call, decode_body
 from meetings_hub.errors import BadRequest, NotFound
 from meetings_hub.keys import hub_key
@@ -121,17 +122,22 @@ async def feed_file(request: web.Request) -> web.StreamResponse:
     token = _FEED_NAME.fullmatch(request.match_info["name"])
     if token is None:
         raise NotFound("Feed not found.")
-    file = await feeds.feed_file(request.app[hub_key], token.group(1))
-    headers = {
-        "ETag": file.etag,
-        "Cache-Control": _CACHE_CONTROL,
-        "X-Robots-Tag": "noindex, nofollow",
-    }
+    hub = request.app[hub_key]
+    head = await feeds.feed_head(hub, token.group(1))
+    headers = {"Cache-Control": _CACHE_CONTROL, "X-Robots-Tag": "noindex, nofollow"}
+    # Decided before anything is built: a calendar app polls for as long as it subscribes.
+    if head.etag is not None and head.last_modified is not None:
+        if not_modified(request, head.etag, head.last_modified):
+            response = web.Response(status=304, headers={**headers, "ETag": head.etag})
+            response.last_modified = head.last_modified
+            return response
+    file = await feeds.body_of(hub, head)
+    headers["ETag"] = file.etag
     if not_modified(request, file.etag, file.last_modified):
         response = web.Response(status=304, headers=headers)
     else:
-        disposition = "attachment" if request.query.get("download") else "inline"
-        headers["Content-Disposition"] = f'{disposition}; filename="{file.filename}"'
+        inline = not request.query.get("download")
+        headers["Content-Disposition"] = content_disposition(file.filename, inline=inline)
         response = web.Response(
             body=file.body, headers=headers, content_type="text/calendar", charset="utf-8"
         )

@@ -11,6 +11,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from meetings_hub.actions import files
 from meetings_hub.actions.file_names import content_disposition
 from meetings_hub.actions.file_types import serve_inline, served_type
+from meetings_hub.actions.validate import parse_int
 from meetings_hub.api.routing import ApiRoutes, Call
 from meetings_hub.errors import BadRequest, NotFound, TooLarge
 from meetings_hub.keys import actor_key, chat_committer_key, files_key, hub_key
@@ -113,16 +114,13 @@ async def upload(call: Call) -> files.SharedFile:
     tag="files",
 )
 async def list_files(call: Call) -> files.RoomFiles:
-    before = call.request.query.get("before_id")
-    limit = call.request.query.get("limit", "100")
-    if (before is not None and not before.isdigit()) or not limit.isdigit():
-        raise BadRequest("before_id and limit must be whole numbers.")
+    limit = call.query_int("limit")
     return await files.list_room_files(
         call.hub,
         call.actor,
         call.int_param("room_id"),
-        before_id=int(before) if before else None,
-        limit=int(limit),
+        before_id=call.query_int("before_id", low=1),
+        limit=100 if limit is None else limit,
     )
 
 
@@ -163,9 +161,8 @@ async def get_file(call: Call) -> files.SharedFile:
 
 
 def _file_id(request: web.Request) -> int:
-    raw = request.match_info["file_id"]
-    value = int(raw) if len(raw) <= 19 else 0
-    if not 0 < value < 2**63:
+    value = parse_int(request.match_info["file_id"], low=1)
+    if value is None:
         raise NotFound("File not found.")
     return value
 

@@ -44,6 +44,7 @@ async def get_library(call: Call) -> Library:
     body=network.LibraryPatch,
     response=Library,
     tag="network",
+    errors=(409,),
 )
 async def update_library(call: Call) -> Library:
     return await network.update_library(
@@ -90,6 +91,7 @@ async def get_network(call: Call) -> Network:
     body=network.NetworkPatch,
     response=Network,
     tag="network",
+    errors=(409,),
 )
 async def update_network(call: Call) -> Network:
     return await network.update_network(

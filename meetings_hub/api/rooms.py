@@ -9,7 +9,6 @@ import msgspec
 
 from meetings_hub.actions import attendance, chat, rooms
 from meetings_hub.api.routing import ApiRoutes, Call
-from meetings_hub.errors import BadRequest
 from meetings_hub.keys import chat_committer_key
 
 routes = ApiRoutes()
@@ -126,19 +125,6 @@ class AttendanceList(msgspec.Struct):
     people: list[Attendee]
 
 
-def _query_int(call: Call, name: str) -> int | None:
-    raw = call.request.query.get(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"{name} must be a whole number.", details={name: raw}) from None
-    if not 0 <= value < 2**62:
-        raise BadRequest(f"{name} is out of range.", details={name: raw})
-    return value
-
-
 @routes.route(
     "GET", "/rooms", summary="My rooms with unread counts", response=list[RoomSummary], tag=TAG
 )
@@ -207,8 +193,8 @@ async def history(call: Call) -> HistoryPage:
         call.hub,
         call.actor,
         call.int_param("room_id"),
-        _query_int(call, "before_seq"),
-        _query_int(call, "limit") or 50,
+        call.query_int("before_seq", high=2**62),
+        call.query_int("limit") or 50,
     )
     return msgspec.convert(page, HistoryPage)
 

@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 from aiohttp import web
 
+from meetings_hub.actions.validate import MAX_INT, parse_int
 from meetings_hub.domain import Actor
 from meetings_hub.errors import BadRequest, TooLarge, UnsupportedMediaType, ValidationFailed
 from meetings_hub.hub import Hub
@@ -27,13 +28,23 @@ class Call:
     body: Any = None
 
     def int_param(self, name: str) -> int:
+        """An id from the path: a whole number from 1 to 2**63 - 1, else 400."""
         raw = self.request.match_info[name]
-        try:
-            value = int(raw)
-        except ValueError:
-            raise BadRequest(f"{name} must be a whole number.", details={name: raw}) from None
-        if not 0 < value < 2**63:
-            raise BadRequest(f"{name} is out of range.", details={name: raw})
+        value = parse_int(raw, low=1)
+        if value is None:
+            raise BadRequest(f"{name} must be a whole number in range.", details={name: raw[:40]})
+        return value
+
+    def query_int(self, name: str, *, low: int = 0, high: int = MAX_INT) -> int | None:
+        """An optional whole number from the query string (None when absent), else 400."""
+        raw = self.request.query.get(name)
+        if raw is None or raw == "":
+            return None
+        value = parse_int(raw, low=low, high=high)
+        if value is None:
+            raise BadRequest(
+                f"{name} must be a whole number from {low} to {high}.", details={name: raw[:40]}
+            )
         return value
 
 

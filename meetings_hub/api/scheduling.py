@@ -50,16 +50,6 @@ def _original(call: Call) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
-def _opt_int(call: Call, name: str) -> int | None:
-    raw = call.request.query.get(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise BadRequest(f"{name} must be a whole number.", details={name: raw}) from None
-
-
 @routes.route(
     "GET",
     "/occurrences",
@@ -67,6 +57,7 @@ def _opt_int(call: Call, name: str) -> int | None:
     "?person_id=, ?library_id= or ?network_id=, default: mine)",
     response=list[occurrences.OccurrenceView],
     tag=TAG,
+    errors=(400, 404, 422),
 )
 async def list_occurrences(call: Call) -> list[occurrences.OccurrenceView]:
     q = call.request.query
@@ -74,9 +65,9 @@ async def list_occurrences(call: Call) -> list[occurrences.OccurrenceView]:
     start = _instant(q["from"], "from") if q.get("from") else now - DEFAULT_BEFORE
     end = _instant(q["to"], "to") if q.get("to") else now + DEFAULT_AFTER
     target = occurrences.Target(
-        person_id=_opt_int(call, "person_id"),
-        library_id=_opt_int(call, "library_id"),
-        network_id=_opt_int(call, "network_id"),
+        person_id=call.query_int("person_id", low=1),
+        library_id=call.query_int("library_id", low=1),
+        network_id=call.query_int("network_id", low=1),
     )
     return await occurrences.list_occurrences(call.hub, call.actor, target, start, end)
 
@@ -87,9 +78,12 @@ async def list_occurrences(call: Call) -> list[occurrences.OccurrenceView]:
     summary="Defaults and choices for the schedule form (?network_id=)",
     response=meeting_view.ScheduleDefaults,
     tag=TAG,
+    errors=(400, 422),
 )
 async def defaults(call: Call) -> meeting_view.ScheduleDefaults:
-    return await meeting_view.form_defaults(call.hub, call.actor, _opt_int(call, "network_id"))
+    return await meeting_view.form_defaults(
+        call.hub, call.actor, call.query_int("network_id", low=1)
+    )
 
 
 @routes.route(

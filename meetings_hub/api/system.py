@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from datetime import datetime
 from typing import Any
 
@@ -9,9 +10,9 @@ import msgspec
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 
-from meetings_hub.actions import guests, outbox
+from meetings_hub.actions import access, guests, outbox
 from meetings_hub.api.routing import ApiRoutes, Call
-from meetings_hub.keys import hub_key
+from meetings_hub.keys import actor_key, hub_key
 from meetings_hub.storage import migrate
 from meetings_hub.storage import outbox as outbox_store
 from meetings_hub.storage import people as people_store
@@ -99,7 +100,21 @@ async def healthz(request: web.Request) -> web.Response:
     )
 
 
+def _check_metrics_reader(request: web.Request) -> None:
+    """The outbox and the number of active people are not for everyone: the bearer token, a
+    coordinator, or anyone on a demo site without a token."""
+    settings = request.app[hub_key].settings
+    if settings.metrics_token:
+        sent = request.headers.get("Authorization", "").encode()
+        if hmac.compare_digest(sent, b"Bearer " + settings.metrics_token.encode()):
+            return
+    elif settings.demo_mode:
+        return
+    access.require_coordinator(request[actor_key])
+
+
 async def metrics(request: web.Request) -> web.Response:
+    _check_metrics_reader(request)
     hub = request.app[hub_key]
     registry = CollectorRegistry()
     outbox_gauge = Gauge(

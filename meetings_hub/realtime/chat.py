@@ -74,6 +74,17 @@ def _token_from(environ: dict[str, Any], auth: Any) -> str | None:
     return morsel.value if morsel else None
 
 
+def notify_event(message: dict[str, Any], kind: str) -> dict[str, Any]:
+    """A direct message or a mention, for the person's other pages: enough to count it and to
+    say who wrote (the text stays in the room, which the person may open)."""
+    return {
+        "room_id": message["room_id"],
+        "kind": kind,
+        "seq": message["seq"],
+        "author_name": message.get("author_name", ""),
+    }
+
+
 class ChatNamespace(socketio.AsyncNamespace):
     def __init__(self, hub: Hub, committer: GroupCommitter) -> None:
         super().__init__(NAMESPACE)
@@ -179,12 +190,10 @@ class ChatNamespace(socketio.AsyncNamespace):
         targets = []
         room_id = message["room_id"]
         for person_id in message["mentions"]:
-            event = {"room_id": room_id, "kind": "mention", "seq": message["seq"]}
-            targets.append((who_room(f"p:{person_id}"), event))
+            targets.append((who_room(f"p:{person_id}"), notify_event(message, "mention")))
         for who in self.direct_rooms.get(room_id, []):
             if who != message["author"]:
-                event = {"room_id": room_id, "kind": "direct", "seq": message["seq"]}
-                targets.append((who_room(who), event))
+                targets.append((who_room(who), notify_event(message, "direct")))
         return targets
 
     def _notify(self, message: dict[str, Any], fast: FastEmit) -> None:
@@ -221,7 +230,7 @@ class ChatNamespace(socketio.AsyncNamespace):
         for message in messages:
             for who in members:
                 if who != message["author"]:
-                    event = {"room_id": room_id, "kind": "direct", "seq": message["seq"]}
+                    event = notify_event(message, "direct")
                     await self.emit("notify", event, room=who_room(who))
 
     async def hub_emit(self, event: str, data: Any, room: str) -> None:
@@ -627,7 +636,7 @@ class ChatNamespace(socketio.AsyncNamespace):
 
     async def ev_send(self, conn: Conn, sid: str, data: dict[str, Any]) -> dict[str, Any]:
         access = self._joined(conn, data)
-        item = chat.check_new_message(access, conn.actor, data)
+        item = await chat.new_message(self.hub, access, conn.actor, data)
         stored = await self.committer.submit(item, origin=sid)
         message = chat.raise_refusal(stored)
         return {
@@ -641,7 +650,7 @@ class ChatNamespace(socketio.AsyncNamespace):
     async def ev_edit(self, conn: Conn, sid: str, data: dict[str, Any]) -> dict[str, Any]:
         access = self._joined(conn, data)
         message_id = chat.require_int(data, "id")
-        text = chat.require_str(data, "text", max_len=chat.MAX_TEXT)
+        text = chat.require_str(data, "text", max_len=chat.MAX_TEXT, multiline=True)
         assert message_id is not None
         message = await chat.edit_message(self.hub, conn.actor, access.room_id, message_id, text)
         return {"ok": True, "message": message}

@@ -145,7 +145,17 @@ def websocket_class(compress: bool) -> type:
             )
             await self._sock.prepare(request)
             self.environ = environ
-            await self.handler(self)
+            try:
+                await self.handler(self)
+            except Exception:
+                # engineio decodes a frame outside its own error handling: a malformed one (or
+                # a broken connection) ends up here. One (rate-limited) line, and the socket
+                # closed now, not at its ping timeout.
+                self.server.logger.exception("websocket ended by an error")
+                sock = getattr(self.handler, "__self__", None)
+                if sock is not None:
+                    await close_now(sock)
+                await self._sock.close()
             return self._sock
 
     return WebSocket

@@ -16,6 +16,7 @@ from meetings_hub.keys import chat_committer_key
 from meetings_hub.realtime.chat import ChatNamespace
 from meetings_hub.realtime.manager import FastEmit, FastRedisManager, close_now, websocket_class
 from meetings_hub.realtime.roster import RedisRoster
+from meetings_hub.realtime.wire_log import WireLog
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +31,18 @@ def create_sio(hub: Hub) -> socketio.AsyncServer:
         else FastEmit()
     )
     manager.max_queue = settings.chat_max_queue
+    wire_log = WireLog()  # one budget of lines for both libraries
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
         client_manager=manager,
-        cors_allowed_origins=[],  # same origin only: the pages are served by this app
+        # No CORS: the pages are served by this app. [] also turns engineio's own Origin check
+        # off; csrf_middleware refuses foreign origins (site_url, allowed_origins) instead.
+        cors_allowed_origins=[],
         # Compression costs several times the memory per connection; see the chat rooms issue.
         http_compression=False,
-        logger=False,
-        engineio_logger=False,
+        # One line per protocol error, rate-limited: a client sending garbage can't fill the log.
+        logger=wire_log,
+        engineio_logger=wire_log,
     )
     sio.eio._async = {**sio.eio._async, "websocket": websocket_class(settings.chat_ws_compression)}
     _release_on_close(sio)

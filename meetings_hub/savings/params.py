@@ -35,9 +35,10 @@ SOURCES: dict[str, str] = {
     "min_share": "Programme rule: present at least half of the scheduled length.",
     "min_minutes": "Programme rule: or at least 30 minutes, whichever is smaller.",
     "detour_factor": (
-        "Typical ratio of road to straight-line distance in Europe (about 1.3; e.g. Boscoe,"
-        " Henry & Zdeb 2012, 'A nationwide comparison of driving distance versus straight-line"
-        " distance', Professional Geographer 64(2); 1.2-1.4 in European circuity studies)."
+        "Typical ratio of road to straight-line distance (circuity factor) for European road"
+        " networks, about 1.3: Ballou, Rahardja & Sakai (2002), 'Selected country circuity"
+        " factors for road travel distance estimation', Transportation Research Part A 36(9)."
+        " A coordinator can enter the real road distance for any pair of libraries."
     ),
     "seats_per_car": "Librarians of one library share a car: four people per car.",
     "avg_speed_kmh": "Average speed on regional roads: an estimate.",

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from calendars.model import Attendee, Event, Organizer, Recurrence
 from meetings_hub.scheduling.model import Meeting
@@ -65,6 +66,14 @@ def _override(base: Event, change: Change) -> Event:
     )
 
 
+def whole_days(meeting: Meeting) -> bool:
+    """An all-day meeting still on whole days (an edit to set hours makes it a timed one)."""
+    if not meeting.all_day:
+        return False
+    zone = ZoneInfo(meeting.timezone)
+    return all(m.astimezone(zone).time() == time(0) for m in (meeting.start, meeting.end))
+
+
 def to_event(
     meeting: Meeting,
     links: Links,
@@ -93,6 +102,8 @@ def to_event(
         organizer=organizer,
         attendees=attendees,
         categories=(CATEGORY.get(meeting.kind, "Spotkanie"),),
+        all_day=whole_days(meeting),
+        transparent=meeting.transparent,
     )
     if meeting.rule is None:
         return base

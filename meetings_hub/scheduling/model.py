@@ -38,6 +38,9 @@ class Meeting:
     cancelled_at: datetime | None
     rule: Rule | None = None
     changes: tuple[Change, ...] = ()
+    # Imported VALUE=DATE events: start/end are midnights in ``timezone``, shown as days.
+    all_day: bool = False
+    transparent: bool = False  # does not make its time busy in calendars (TRANSP)
 
     @property
     def cancelled(self) -> bool:

@@ -8,14 +8,20 @@ event loop pays one hop per batch, not one per statement.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
+from meetings_hub.domain import Window, room_refusal
+from meetings_hub.storage import rooms as rooms_store
 from meetings_hub.storage.db import Reader, Row, Tx
-from meetings_hub.storage.timefmt import from_db, now_db
+from meetings_hub.storage.timefmt import now_db
+
+log = logging.getLogger(__name__)
 
 # Letters NFKD does not split into a base letter and a mark (ł is its own letter in Unicode).
 _FOLD_EXTRA = {"ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ø": "o", "Ø": "o", "ß": "ss"}
@@ -67,14 +73,6 @@ class Stored:
     error: str | None = None
 
 
-@dataclass(frozen=True)
-class Window:
-    """When session rooms take messages: from ``open_before`` the start to ``close_after`` end."""
-
-    open_before: timedelta
-    close_after: timedelta
-
-
 def message_dict(row: sqlite3.Row | Row | tuple[Any, ...]) -> dict[str, Any]:
     (
         mid,
@@ -112,23 +110,11 @@ def _room_state(
     conn: sqlite3.Connection, room_id: int, now: datetime, window: Window
 ) -> tuple[int, str | None]:
     """(last_seq, refusal code or None) for a room, read inside the batch's transaction."""
-    row = conn.execute(
-        "SELECT r.last_seq, r.locked_at, COALESCE(r.ended_at, m.cancelled_at), m.starts_at,"
-        " COALESCE(m.span_end_at, m.ends_at) FROM rooms r"
-        " LEFT JOIN meetings m ON m.id = r.meeting_id WHERE r.id = ?",
-        (room_id,),
-    ).fetchone()
-    if row is None:
+    found = rooms_store.times_in_thread(conn, room_id)
+    if found is None:
         return 0, "not_found"
-    last_seq, locked_at, ended_at, starts_at, ends_at = tuple(row)
-    if locked_at is not None or ended_at is not None:
-        return last_seq, "room_locked"
-    if starts_at is not None:
-        if now < from_db(starts_at) - window.open_before:
-            return last_seq, "not_open"
-        if now > from_db(ends_at) + window.close_after:
-            return last_seq, "room_locked"
-    return last_seq, None
+    last_seq, times = found
+    return last_seq, room_refusal(times, now, window)
 
 
 def _sender_refusal(conn: sqlite3.Connection, item: NewMessage, now_text: str) -> str | None:
@@ -168,10 +154,45 @@ def _existing(
 def commit_batch(
     conn: sqlite3.Connection, items: list[NewMessage], now: datetime, window: Window
 ) -> list[Stored]:
-    """Stores a batch in the open transaction: dedupe, checks, seqs, inserts, index, reads.
+    """Stores a batch in the open transaction; results are in the order of ``items``.
 
-    Runs in the database thread. Results are in the order of ``items``.
+    Runs in the database thread. The batch holds the messages of every room of the process, so
+    one item that fails in the database must not fail the others: the whole batch is tried in
+    a savepoint, and if it fails, each item in its own savepoint, in order, so the failing one
+    is answered ``internal`` and the rest are stored as if it had never been sent.
     """
+    try:
+        return _in_savepoint(conn, lambda: _store_batch(conn, items, now, window))
+    except Exception:
+        if len(items) == 1:
+            log.exception("storing a chat message failed")
+            return [Stored(error="internal")]
+    results = []
+    for item in items:
+        try:
+            results.extend(_in_savepoint(conn, lambda i=item: _store_batch(conn, [i], now, window)))
+        except Exception:
+            log.exception("storing a chat message failed; the rest of its batch goes on")
+            results.append(Stored(error="internal"))
+    return results
+
+
+def _in_savepoint(conn: sqlite3.Connection, run: Callable[[], list[Stored]]) -> list[Stored]:
+    conn.execute("SAVEPOINT chat_batch")
+    try:
+        result = run()
+    except BaseException:
+        conn.execute("ROLLBACK TO chat_batch")
+        conn.execute("RELEASE chat_batch")
+        raise
+    conn.execute("RELEASE chat_batch")
+    return result
+
+
+def _store_batch(
+    conn: sqlite3.Connection, items: list[NewMessage], now: datetime, window: Window
+) -> list[Stored]:
+    """Dedupe, checks, seqs, inserts, index, read markers for a batch, in one go."""
     now_text = now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     results: list[Stored] = []
     rooms: dict[int, tuple[int, str | None]] = {}
@@ -357,12 +378,25 @@ async def delete_message(tx: Tx, message_id: int, by: str) -> None:
     await tx.execute("DELETE FROM message_mentions WHERE message_id = ?", (message_id,))
 
 
-async def search(db: Reader | Tx, room_id: int, query: str, limit: int) -> list[Row]:
-    words = [w for w in fold(query).split() if w]
+# Inside a quoted FTS5 string a NUL ends the query ("unterminated string") and a lone
+# surrogate cannot be encoded; both (and every control character) only separate words anyway.
+_NOT_TEXT = frozenset({"Cc", "Cs"})
+
+
+def match_expression(query: str) -> str | None:
+    """The FTS5 MATCH text for any user input: each word a quoted prefix phrase, so FTS syntax
+    in the query is plain text; None when nothing searchable is left."""
+    cleaned = "".join(" " if unicodedata.category(c) in _NOT_TEXT else c for c in fold(query))
+    words = cleaned.split()
     if not words:
+        return None
+    return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
+
+
+async def search(db: Reader | Tx, room_id: int, query: str, limit: int) -> list[Row]:
+    match = match_expression(query)
+    if match is None:
         return []
-    # Each word quoted (so FTS syntax in the query is plain text) and prefix-matched.
-    match = " ".join('"' + w.replace('"', '""') + '"*' for w in words)
     return await db.fetch_all(
         f"SELECT {', '.join('m.' + c.strip() for c in MESSAGE_COLUMNS.split(','))}"
         " FROM messages_fts f JOIN messages m ON m.id = f.rowid"

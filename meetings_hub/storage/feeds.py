@@ -22,6 +22,7 @@ class FeedToken:
     etag: str
     content_changed_at: datetime | None
     last_fetched_at: datetime | None
+    stamp: str = ""  # what the etag was built from (actions/feeds.py)
 
 
 def _token(row: Row) -> FeedToken:
@@ -37,6 +38,7 @@ def _token(row: Row) -> FeedToken:
         etag=row["etag"],
         content_changed_at=opt_from_db(row["content_changed_at"]),
         last_fetched_at=opt_from_db(row["last_fetched_at"]),
+        stamp=row["stamp"],
     )
 
 
@@ -53,6 +55,16 @@ async def live_by_token(db: Reader | Tx, token: str) -> FeedToken | None:
         "SELECT * FROM feed_tokens WHERE token = ? AND revoked_at IS NULL", (token,)
     )
     return _token(row) if row else None
+
+
+async def live_with_version(db: Reader | Tx, token: str) -> tuple[FeedToken, int] | None:
+    """The live token and the calendar version, in one statement: a feed's cheap check."""
+    row = await db.fetch_one(
+        "SELECT t.*, v.version AS calendar_version FROM feed_tokens t"
+        " JOIN calendar_version v ON v.id = 1 WHERE t.token = ? AND t.revoked_at IS NULL",
+        (token,),
+    )
+    return (_token(row), row["calendar_version"]) if row else None
 
 
 async def live_for(
@@ -88,20 +100,25 @@ async def revoke_all_for_person(tx: Tx, person_id: int) -> int:
     )
 
 
-async def record_fetch(
-    tx: Tx, token_id: int, *, etag: str, changed_at: datetime | None, fetched_at: datetime | None
+async def record_build(
+    tx: Tx, token_id: int, *, etag: str, stamp: str, changed_at: datetime | None
 ) -> None:
-    """Store a new ETag (and when the content changed) and/or the time of a fetch."""
+    """Store the ETag of a build and its stamp (and when the content changed, if it did)."""
+    await tx.execute(
+        "UPDATE feed_tokens SET etag = ?, stamp = ? WHERE id = ?", (etag, stamp, token_id)
+    )
     if changed_at is not None:
         await tx.execute(
-            "UPDATE feed_tokens SET etag = ?, content_changed_at = ? WHERE id = ?",
-            (etag, to_db(changed_at), token_id),
+            "UPDATE feed_tokens SET content_changed_at = ? WHERE id = ?",
+            (to_db(changed_at), token_id),
         )
-    if fetched_at is not None:
-        await tx.execute(
-            "UPDATE feed_tokens SET last_fetched_at = ? WHERE id = ?",
-            (to_db(fetched_at), token_id),
-        )
+
+
+async def record_fetch(tx: Tx, token_id: int, *, fetched_at: datetime) -> None:
+    """The time of a fetch."""
+    await tx.execute(
+        "UPDATE feed_tokens SET last_fetched_at = ? WHERE id = ?", (to_db(fetched_at), token_id)
+    )
 
 
 async def imported_keys(db: Reader | Tx, network_id: int) -> set[tuple[str, str]]:

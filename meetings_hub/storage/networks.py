@@ -61,6 +61,16 @@ async def ids_for_library(db: Reader | Tx, library_id: int, *, active_on: date) 
     return {r["network_id"] for r in rows}
 
 
+async def open_ids_for_library(db: Reader | Tx, library_id: int, *, on: date) -> set[int]:
+    """Networks the library has a stay in that has not ended by ``on`` (future joins count)."""
+    rows = await db.fetch_all(
+        "SELECT network_id FROM network_members WHERE library_id = ?"
+        " AND (left_on IS NULL OR left_on > ?)",
+        (library_id, on.isoformat()),
+    )
+    return {r["network_id"] for r in rows}
+
+
 async def ids_led_by(db: Reader | Tx, library_id: int) -> set[int]:
     rows = await db.fetch_all("SELECT id FROM networks WHERE lead_library_id = ?", (library_id,))
     return {r["id"] for r in rows}
@@ -74,6 +84,18 @@ async def library_ids_in(db: Reader | Tx, network_ids: set[int], *, active_on: d
         " WHERE network_id IN (SELECT value FROM json_each(?)) AND joined_on <= ?"
         " AND (left_on IS NULL OR left_on > ?)",
         (_json(network_ids), active_on.isoformat(), active_on.isoformat()),
+    )
+    return {r["library_id"] for r in rows}
+
+
+async def library_ids_ever_in(db: Reader | Tx, network_ids: set[int]) -> set[int]:
+    """Every library that was ever a member of these networks (their members' history)."""
+    if not network_ids:
+        return set()
+    rows = await db.fetch_all(
+        "SELECT DISTINCT library_id FROM network_members"
+        " WHERE network_id IN (SELECT value FROM json_each(?))",
+        (_json(network_ids),),
     )
     return {r["library_id"] for r in rows}
 

@@ -32,6 +32,19 @@ async def insert(
     return row_id
 
 
+async def insert_unsendable(
+    tx: Tx, *, message_id: str, kind: str, recipient: str, subject: str, error: str
+) -> None:
+    """Records a mail that could not even be written (say, an address an old row holds that
+    no header can carry): failed at once, so the outbox shows who was left out and why."""
+    now = now_db()
+    await tx.execute(
+        "INSERT INTO outbox (message_id, kind, recipient, subject, body_text, raw, status,"
+        " last_error, next_attempt_at, created_at) VALUES (?, ?, ?, ?, '', X'', 'failed', ?, ?, ?)",
+        (message_id, kind, recipient, subject, error[:1000], now, now),
+    )
+
+
 async def claim_due(tx: Tx, *, now: datetime, stale_before: datetime, limit: int) -> list[Row]:
     """Claims pending mail that is due, and mail left 'sending' by a process that died."""
     rows = await tx.fetch_all(

@@ -3,9 +3,42 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from typing import Any
 
+from meetings_hub.domain import RoomTimes
 from meetings_hub.storage.db import Reader, Row, Tx
-from meetings_hub.storage.timefmt import now_db
+from meetings_hub.storage.timefmt import now_db, opt_from_db
+
+# What ``domain.room_refusal`` decides on, read the same way by every caller (the group commit
+# reads it with the room's last_seq in its own transaction, in the database thread).
+_TIMES = (
+    "SELECT r.last_seq, r.locked_at, COALESCE(r.ended_at, m.cancelled_at),"
+    " COALESCE(m.span_start_at, m.starts_at), COALESCE(m.span_end_at, m.ends_at)"
+    " FROM rooms r LEFT JOIN meetings m ON m.id = r.meeting_id WHERE r.id = ?"
+)
+
+
+def _times(row: Any) -> tuple[int, RoomTimes]:
+    last_seq, locked_at, closed_at, first_start, last_end = tuple(row)
+    times = RoomTimes(
+        locked=locked_at is not None,
+        closed=closed_at is not None,
+        first_start=opt_from_db(first_start),
+        last_end=opt_from_db(last_end),
+    )
+    return int(last_seq), times
+
+
+async def times(db: Reader | Tx, room_id: int) -> RoomTimes | None:
+    row = await db.fetch_one(_TIMES, (room_id,))
+    return None if row is None else _times(row)[1]
+
+
+def times_in_thread(conn: sqlite3.Connection, room_id: int) -> tuple[int, RoomTimes] | None:
+    """(last_seq, times) on the writer's own connection, for the group commit."""
+    row = conn.execute(_TIMES, (room_id,)).fetchone()
+    return None if row is None else _times(row)
 
 
 async def get(db: Reader | Tx, room_id: int) -> Row | None:

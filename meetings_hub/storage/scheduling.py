@@ -7,6 +7,7 @@ all its occurrences so that window queries need no expansion.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -75,6 +76,8 @@ def _meeting(row: Row, rule: Rule | None, changes: tuple[Change, ...]) -> Meetin
         cancelled_at=opt_from_db(row["cancelled_at"]),
         rule=rule,
         changes=changes,
+        all_day=bool(row["all_day"]),
+        transparent=bool(row["transparent"]),
     )
 
 
@@ -97,7 +100,13 @@ async def _complete(db: Reader | Tx, rows: list[Row]) -> list[Meeting]:
         (ids,),
     ):
         changes.setdefault(r["meeting_id"], []).append(_change(r))
-    return [_meeting(r, rules.get(r["id"]), tuple(changes.get(r["id"], ()))) for r in rows]
+
+    def convert() -> list[Meeting]:
+        return [_meeting(r, rules.get(r["id"]), tuple(changes.get(r["id"], ()))) for r in rows]
+
+    # A feed or calendar of a thousand meetings takes tens of milliseconds to convert: off the
+    # event loop then, so chat sockets and other requests are not held up.
+    return convert() if len(rows) < 200 else await asyncio.to_thread(convert)
 
 
 async def get(db: Reader | Tx, meeting_id: int) -> Meeting | None:
@@ -282,6 +291,22 @@ async def cancel(tx: Tx, meeting_id: int) -> None:
         "UPDATE meetings SET status = 'cancelled', cancelled_at = ?, sequence = sequence + 1,"
         " updated_at = ?, changed_at = ? WHERE id = ? AND status <> 'cancelled'",
         (now, now, now, meeting_id),
+    )
+
+
+async def raise_sequence(tx: Tx, meeting_id: int, at_least: int) -> None:
+    """The series' SEQUENCE goes up with a change of its dates (an EXDATE added), so that
+    calendars take the new version of the series too, not only of the one date."""
+    await tx.execute(
+        "UPDATE meetings SET sequence = MAX(sequence, ?) WHERE id = ?", (at_least, meeting_id)
+    )
+
+
+async def set_day_marks(tx: Tx, meeting_id: int, *, all_day: bool, transparent: bool) -> None:
+    """For imported events: an all-day event, and one whose source left its time free."""
+    await tx.execute(
+        "UPDATE meetings SET all_day = ?, transparent = ? WHERE id = ?",
+        (int(all_day), int(transparent), meeting_id),
     )
 
 

@@ -14,7 +14,11 @@ def to_db(moment: datetime) -> str:
 
 
 def from_db(text: str) -> datetime:
-    return datetime.strptime(text, _FORMAT).replace(tzinfo=UTC)
+    # fromisoformat reads _FORMAT (the Z included) some twenty times faster than strptime,
+    # which showed in building feeds of a thousand meetings.
+    if not text.endswith("Z"):
+        raise ValueError(f"not a stored instant: {text!r}")
+    return datetime.fromisoformat(text).astimezone(UTC)
 
 
 def opt_from_db(text: str | None) -> datetime | None:

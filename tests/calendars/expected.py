@@ -22,7 +22,10 @@ class Occurrence:
     status: str
 
 
-def iso_utc(moment: datetime) -> str:
+def iso_utc(moment: datetime | date) -> str:
+    """An instant in UTC; an all-day (VALUE=DATE) start or end is its date."""
+    if not isinstance(moment, datetime):
+        return moment.isoformat()
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -72,6 +75,14 @@ def local_starts(event: Event) -> list[datetime]:
     return starts
 
 
+def _shown(event: Event, moment: datetime) -> str:
+    return (
+        moment.astimezone(ZoneInfo(event.tzid)).date().isoformat()
+        if event.all_day
+        else iso_utc(moment)
+    )
+
+
 def occurrences(event: Event, summary: str) -> list[Occurrence]:
     duration = event.end - event.start
     excluded = {moment.astimezone(UTC) for moment in event.exdates}
@@ -84,11 +95,18 @@ def occurrences(event: Event, summary: str) -> list[Occurrence]:
         item = overrides.get(key)
         if item is not None:
             found.append(
-                Occurrence(event.uid, iso_utc(item.start), iso_utc(item.end), "", item.status)
+                Occurrence(
+                    event.uid, _shown(item, item.start), _shown(item, item.end), "", item.status
+                )
             )
         else:
+            end = start + duration
+            if event.all_day:  # whole days, whatever a DST change does to the hours
+                zone = ZoneInfo(event.tzid)
+                days = event.end.astimezone(zone).date() - event.start.astimezone(zone).date()
+                end = datetime.combine(start.date() + days, start.time(), tzinfo=zone)
             found.append(
-                Occurrence(event.uid, iso_utc(start), iso_utc(start + duration), "", event.status)
+                Occurrence(event.uid, _shown(event, start), _shown(event, end), "", event.status)
             )
     return found
 

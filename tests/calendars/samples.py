@@ -98,6 +98,22 @@ CANCELLED = Event(
 
 ALL = (SINGLE, WEEKLY, MONTHLY, CANCELLED)
 
+# An imported all-day, free event (a Google "Dzień otwarty"): dates, no zone, TRANSPARENT,
+# weekly across the October change.
+ALL_DAY = Event(
+    uid="dzien-otwarty@example.org",
+    sequence=0,
+    title="Dzień otwarty",
+    start=datetime(2025, 10, 23, tzinfo=WARSAW),
+    end=datetime(2025, 10, 24, tzinfo=WARSAW),
+    last_modified=CHANGED,
+    created=CREATED,
+    description="Zapisy: formularz (https://example.org/zapisy)",
+    recurrence=Recurrence("WEEKLY", by_weekday=("TH",), count=3),
+    all_day=True,
+    transparent=True,
+)
+
 
 def golden_files() -> dict[str, bytes]:
     """File name -> the bytes the builders produce now."""
@@ -108,6 +124,7 @@ def golden_files() -> dict[str, bytes]:
         "feed_monthly.ics": build_feed([MONTHLY], name=name),
         "feed_cancelled.ics": build_feed([CANCELLED], name=name),
         "feed_all.ics": build_feed(ALL, name=name),
+        "feed_all_day.ics": build_feed([ALL_DAY], name=name),
         "invite_request.ics": build_invite(SINGLE, method="REQUEST"),
         "invite_request_series.ics": build_invite(WEEKLY, method="REQUEST"),
         "invite_cancel.ics": build_invite(replace(SINGLE, sequence=1), method="CANCEL"),

@@ -22,6 +22,7 @@ CONTENTS: dict[str, tuple[Event, ...]] = {
     "feed_monthly.ics": (samples.MONTHLY,),
     "feed_cancelled.ics": (samples.CANCELLED,),
     "feed_all.ics": samples.ALL,
+    "feed_all_day.ics": (samples.ALL_DAY,),
     "invite_request.ics": (samples.SINGLE,),
     "invite_request_series.ics": (samples.WEEKLY,),
     "invite_cancel.ics": (replace(samples.SINGLE, status="CANCELLED"),),

@@ -53,7 +53,7 @@ async def test_partner_gets_person_library_and_network_feeds_with_subscribe_link
         "name": ["Moje spotkania"],
     }
     assert feed["outlook365"].startswith("https://outlook.office.com/owa?")
-    assert feed["download"] == url + "?download=1"
+    assert feed["download"] == urlsplit(url).path + "?download=1"  # relative: a browser link
     # The addresses stay the same from one visit to the next.
     assert (await _feeds(partner))[("person", None)]["url"] == url
 
@@ -114,7 +114,11 @@ async def test_feed_headers_conditional_requests_and_head(server, client_factory
     status, download_headers, download = await fetch(url + "?download=1")
     assert status == 200 and download == body
     assert download_headers["Content-Disposition"].startswith("attachment;")
-    assert download_headers["Content-Disposition"].endswith('.ics"')
+    # RFC 6266: the Polish name in filename*, a transliterated ASCII one for old clients.
+    disposition = download_headers["Content-Disposition"]
+    assert 'filename="Siec - Siec bibliotek wokol Morawicy.ics"' in disposition
+    encoded = disposition.split("filename*=UTF-8''", 1)[1]
+    assert unquote(encoded) == "Sieć - Sieć bibliotek wokół Morawicy.ics"
 
     # A change moves both validators; the old ETag now gets the full feed.
     await asyncio.sleep(1.1)  # Last-Modified has whole seconds

@@ -280,3 +280,40 @@ async def _counts(server) -> tuple[int, int, int]:
     )
     assert row is not None
     return tuple(row)
+
+
+async def test_imported_text_follows_the_text_rule(server, client_factory) -> None:
+    """A title or place over several lines (escaped \\n, as Outlook writes addresses) and
+    control characters in a description are cleaned, not refused: the event is created."""
+    net = await network_named(server, "Morawic")
+    lead = await client_factory(LEAD)
+    start = datetime.now(WARSAW).replace(hour=10, minute=0, second=0, microsecond=0)
+    start += timedelta(days=12)
+    ics = "\r\n".join(
+        [
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            "PRODID:-//test//PL",
+            "BEGIN:VEVENT",
+            "UID:wiele-wierszy@checiny.example.org",
+            "DTSTAMP:20250101T000000Z",
+            f"DTSTART;TZID=Europe/Warsaw:{_stamp(start)}",
+            f"DTEND;TZID=Europe/Warsaw:{_stamp(start + timedelta(minutes=60))}",
+            "SUMMARY:Spotkanie\\nw\tbibliotece",
+            "LOCATION:ul. Długa 5\\n26-060 Chęciny",
+            "DESCRIPTION:Plan:\\n1. powitanie\u0085\u202e",
+            "END:VEVENT",
+            "END:VCALENDAR",
+            "",
+        ]
+    ).encode()
+    status, done = await _post(lead, f"/api/v1/networks/{net.id}/ics-import", ics)
+    assert status == 201, done
+    assert [c["title"] for c in done["created"]] == ["Spotkanie w bibliotece"]
+    async with server.hub.db.read() as reader:
+        meeting = await store.get(reader, done["created"][0]["meeting_id"])
+    assert meeting is not None
+    assert (meeting.address, meeting.agenda) == (
+        "ul. Długa 5 26-060 Chęciny",
+        "Plan:\n1. powitanie\u202e",
+    )

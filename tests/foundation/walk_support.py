@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -24,7 +25,14 @@ from meetings_hub.middleware import CSRF_HEADER, SESSION_COOKIE
 from meetings_hub.settings import Settings
 from meetings_hub.storage import migrate
 from meetings_hub.storage.db import Database
-from tests.route_cases import WALKED_PATHS, WALKED_PREFIXES, Case, World, setup_hooks
+from tests.route_cases import (
+    WALKED_PATHS,
+    WALKED_PREFIXES,
+    Case,
+    Prepared,
+    World,
+    setup_hooks,
+)
 from tests.support import Client, Server, make_settings, start_server
 
 
@@ -203,6 +211,107 @@ def check_answer(case: Case, role: str, answer: Answer, openapi: OpenApi) -> str
     if problem:
         return f"{where}: {problem}"
     return None
+
+
+MISSING_ID = 987_654_321  # no object in the walk's world has this id
+
+
+def _without_ids(answer: Answer, ids: tuple[int, ...]) -> str:
+    """The answer with the ids written out replaced, so two refusals can be compared."""
+    text = answer.text
+    for value in ids:
+        text = re.sub(rf"\b{value}\b", "<id>", text)
+    return f"{answer.status} {text}"
+
+
+async def foreign_body_problems(
+    http: aiohttp.ClientSession,
+    server: Server,
+    world: World,
+    role: str,
+    case: Case,
+    prepared: Prepared,
+    openapi: OpenApi,
+) -> list[str]:
+    """Each of the case's body ids swapped for a hidden object's and for a missing one: the two
+    answers must be the same refusal, and the database must not change."""
+    problems: list[str] = []
+    for body_id in case.body_ids:
+        key = body_id.foreign_to(role)
+        if key is None:
+            continue
+        hidden = int(world.ids[key])
+        where = f"{case.method} {case.path} as {role}, {body_id.field} of {key}"
+        path = case.fill_path(world, prepared)
+        signed = await world.sign_in(role)
+        before = dump(server.settings.sqlite_path)
+        answers = []
+        for value in (hidden, MISSING_ID):
+            body = body_id.put(case.make_body(world, prepared), value)
+            answer = await call(
+                http, server, world, role, case.method, path, body=body, signed=signed
+            )
+            answers.append(answer)
+            if answer.status < 400 or answer.status >= 500:
+                problems.append(f"{where}: id {value} answered {answer.status} {answer.text[:200]}")
+            elif shape := error_shape_problem(answer):
+                problems.append(f"{where}: {shape}")
+            elif problem := openapi.problem(case.method, case.path, answer):
+                problems.append(f"{where}: {problem}")
+        seen, unknown = (_without_ids(a, (hidden, MISSING_ID)) for a in answers)
+        if seen != unknown:
+            problems.append(
+                f"{where}: a hidden id answers differently from a missing one (an oracle):"
+                f"\n    hidden:  {seen[:300]}\n    missing: {unknown[:300]}"
+            )
+        after = dump(server.settings.sqlite_path)
+        changed = [t for t in before if before[t] != after.get(t)]
+        if changed:
+            problems.append(f"{where}: refused calls changed {changed}")
+    return problems
+
+
+async def hidden_path_problems(
+    http: aiohttp.ClientSession,
+    server: Server,
+    world: World,
+    role: str,
+    case: Case,
+    prepared: Prepared,
+    hidden: Answer,
+) -> list[str]:
+    """A 404 for a hidden object must be the very answer a missing one gets: every id in the
+    path swapped for one that does not exist, the two bodies compared byte for byte (the ids
+    aside)."""
+    if case.expected(role) != 404 or hidden.status != 404 or case.body_ids:
+        return []  # a case with body ids may be refused for its body: foreign_body_problems
+    values = dict(prepared)
+    ints: list[int] = []
+    for name in re.findall(r"{(\w+)", case.path):
+        value = prepared.get(name, case.ids.get(name, name))
+        value = world.ids.get(value, value) if isinstance(value, str) else value
+        if isinstance(value, int):
+            ints.append(value)
+            values[name] = MISSING_ID
+    if not ints:
+        return []
+    missing = await call(
+        http,
+        server,
+        world,
+        role,
+        case.method,
+        case.fill_path(world, values),
+        body=case.make_body(world, prepared),
+        headers=dict(case.headers),
+    )
+    seen, unknown = (_without_ids(a, (*ints, MISSING_ID)) for a in (hidden, missing))
+    if seen == unknown:
+        return []
+    return [
+        f"{case.method} {case.path} as {role}: a hidden id answers differently from a missing"
+        f" one (an oracle):\n    hidden:  {seen[:300]}\n    missing: {unknown[:300]}"
+    ]
 
 
 async def client_as(server: Server, world: World, role: str) -> Client:

@@ -41,6 +41,8 @@ function registerTimezones(vcalendar) {
 }
 
 function utcIso(time) {
+  // An all-day (VALUE=DATE) time is a day, not an instant: printed as the date itself.
+  if (time.isDate) return time.toString();
   return new Date(time.toUnixTime() * 1000).toISOString().replace(".000Z", "Z");
 }
 

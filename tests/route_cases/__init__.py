@@ -43,6 +43,24 @@ proves scoping; objects in World.ids belong to Morawica unless named ``other_*``
 anonymous), ``PEOPLE`` (accounts: partner, lead, other_lead, coordinator), ``STAFF`` (lead,
 other_lead, coordinator), ``MANAGERS`` (lead, coordinator — they manage the Morawica network).
 
+Every refusal with 404 is also compared with the answer the same call gets with each int id of
+its path replaced by a missing one (cases with ``body_ids`` aside, whose 404 may come from the
+body): a hidden object must answer byte for byte as a missing one, the ids masked.
+
+Ids in the BODY that name another object (a library, person, network...) are listed in
+``body_ids``; for every role but the coordinator (who sees everything) the walk also sends the
+body with that id replaced by one of an object the role cannot see and by one that does not
+exist. Both must be refused with the same answer (status and JSON, the ids aside), and nothing
+stored may change: another network's id must be exactly as unknown as a missing one::
+
+    Case("POST", V1 + "/networks/{network_id}/members", allowed=MANAGERS, ...,
+         body_ids=(BodyId("library_id", ours="library_id", theirs="other_library_id"),)),
+
+``ours`` names the Morawica object (hidden from ``other_lead``), ``theirs`` the Korsze one
+(hidden from the partner, the lead and the guest). ``"member_ids[]"`` puts the id in a list;
+``template="p:{}"`` writes it into a string. A route whose path the other network's lead may
+use (``ids={"network_id": "other_network_id"}``) gets its own case so her body ids are tried.
+
 Answers: an allowed role must get a 2xx (or exactly ``ok`` when set); any other role must get
 ``refused.get(role)`` or by default 401 for anonymous and 403 for everyone else. Every refusal
 must carry ``{"error": {"code", "message", "details"}}``. Each role's calls go through a new
@@ -104,6 +122,7 @@ __all__ = [
     "ROLES",
     "SIGNED_IN",
     "STAFF",
+    "BodyId",
     "Case",
     "World",
     "all_cases",
@@ -154,6 +173,28 @@ class World:
         return token, csrf
 
 
+@dataclass(frozen=True)
+class BodyId:
+    """An id in a request body that names an object of some network (see the module doc)."""
+
+    field: str  # a key of the body; "name[]" for the single item of a list
+    ours: str  # World.ids key of a Morawica object
+    theirs: str  # World.ids key of the matching Korsze object
+    template: str = "{}"  # how the id is written, e.g. "p:{}" for a who-key
+
+    def foreign_to(self, role: str) -> str | None:
+        """The World.ids key of the object this role must not reach; None for the coordinator."""
+        if role == "coordinator":
+            return None
+        return self.ours if role == "other_lead" else self.theirs
+
+    def put(self, body: Any, value: int) -> Any:
+        assert isinstance(body, dict), "body_ids need a JSON object body"
+        written: Any = self.template.format(value) if self.template != "{}" else value
+        name = self.field.removesuffix("[]")
+        return {**body, name: [written] if self.field.endswith("[]") else written}
+
+
 Prepared = dict[str, Any]
 Body = Mapping[str, Any] | list[Any] | Callable[[World, Prepared], Any] | None
 Prepare = Callable[[World, str], Awaitable[Prepared]]
@@ -171,6 +212,7 @@ class Case:
     ok: int | None = None  # the exact success status, when it matters
     headers: Mapping[str, str] = field(default_factory=dict)
     note: str = ""  # why this expectation (shown when the case fails)
+    body_ids: tuple[BodyId, ...] = ()  # ids in the body the walk swaps for hidden ones
 
     def __post_init__(self) -> None:
         unknown = (set(self.allowed) | set(self.refused)) - EVERYONE

@@ -8,7 +8,7 @@ from meetings_hub.actions import feeds
 from meetings_hub.domain import Actor
 from meetings_hub.storage import people
 from meetings_hub.storage.timefmt import now_utc
-from tests.route_cases import EVERYONE, MANAGERS, PEOPLE, Case, Prepared, World
+from tests.route_cases import EVERYONE, MANAGERS, PEOPLE, BodyId, Case, Prepared, World
 
 
 def _ics(world: World, prepared: Prepared) -> dict[str, str]:
@@ -36,6 +36,15 @@ async def _partner_feed(world: World, role: str) -> Prepared:
 CASES = [
     Case("GET", "/api/v1/feeds", allowed=PEOPLE),
     Case("POST", "/api/v1/feeds/regenerate", allowed=PEOPLE, body={"scope": "person"}),
+    Case(
+        "POST",
+        "/api/v1/feeds/regenerate",
+        allowed={"partner", "lead", "coordinator"},
+        refused={"other_lead": 422},
+        body=lambda w, p: {"scope": "network", "scope_id": w.ids["network_id"]},
+        note="a network's feed is for its members; another network's is not one of yours (422)",
+        body_ids=(BodyId("scope_id", ours="network_id", theirs="other_network_id"),),
+    ),
     Case(
         "POST",
         "/api/v1/networks/{network_id}/ics-import/preview",

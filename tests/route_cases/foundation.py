@@ -16,6 +16,7 @@ from tests.route_cases import (
     EVERYONE,
     MANAGERS,
     PEOPLE,
+    BodyId,
     Case,
     World,
 )
@@ -138,6 +139,20 @@ async def fresh_invitation(world: World, role: str) -> dict[str, Any]:
     }
 
 
+def _former_member(network_key: str):  # type: ignore[no-untyped-def]
+    """A library that has left the network and is in no other: its lead may take it back."""
+
+    async def prepare(world: World, role: str) -> dict[str, Any]:
+        network_id = world.ids[network_key]
+        library_id = await _library(world)
+        async with world.hub.db.write() as tx:
+            await networks.add_member(tx, network_id, library_id, NetworkRole.PARTNER, date.today())
+            await networks.end_stay(tx, network_id, library_id, date.today())
+        return {"former_library_id": library_id}
+
+    return prepare
+
+
 def _one_time(purpose: str):  # type: ignore[no-untyped-def]
     async def prepare(world: World, role: str) -> dict[str, Any]:
         token = auth.new_token()
@@ -156,6 +171,8 @@ def _one_time(purpose: str):  # type: ignore[no-untyped-def]
 
 V1 = "/api/v1"
 HIDDEN = {"other_lead": 404}  # the other network's lead must not learn the ids exist
+LIBRARY = BodyId("library_id", ours="library_id", theirs="other_library_id")
+NETWORK = BodyId("network_id", ours="network_id", theirs="other_network_id")
 
 CASES: list[Case] = [
     # --- session (public) ---
@@ -224,7 +241,10 @@ CASES: list[Case] = [
             "library_id": w.ids["library_id"],
             "send_invitation": False,
         },
-        note="a lead adds partner librarians only to libraries of her network",
+        refused={"other_lead": 422},
+        note="a lead adds partner librarians only to libraries of her network; another "
+        "network's library is as unknown as a missing one (422 on library_id)",
+        body_ids=(LIBRARY,),
     ),
     Case(
         "GET",
@@ -238,6 +258,15 @@ CASES: list[Case] = [
         allowed=MANAGERS,
         refused=HIDDEN,
         body={"full_name": "Tomasz Zieliński"},
+    ),
+    Case(
+        "PATCH",
+        V1 + "/people/{person_id}",
+        allowed=MANAGERS,
+        refused=HIDDEN,
+        body=lambda w, p: {"library_id": w.ids["library_id"]},
+        note="moving a librarian: only into a library the caller manages",
+        body_ids=(LIBRARY,),
     ),
     Case(
         "POST",
@@ -260,6 +289,7 @@ CASES: list[Case] = [
             "network_id": w.ids["network_id"],
         },
         note="a lead adds libraries only into her own network",
+        body_ids=(NETWORK,),
     ),
     Case(
         "GET",
@@ -286,6 +316,7 @@ CASES: list[Case] = [
             "lead_library_id": p["new_library_id"],
             "started_on": "2024-01-01",
         },
+        body_ids=(BodyId("lead_library_id", ours="library_id", theirs="other_library_id"),),
     ),
     Case(
         "GET",
@@ -303,11 +334,36 @@ CASES: list[Case] = [
     Case(
         "POST",
         V1 + "/networks/{network_id}/members",
-        allowed=MANAGERS,
-        refused=HIDDEN,
+        allowed={"coordinator"},
+        refused=HIDDEN | {"lead": 404},
         ok=201,
         prepare=fresh_library,
         body=lambda w, p: {"library_id": p["new_library_id"]},
+        note="a library in no network: the coordinator's to place (a lead cannot see it)",
+        body_ids=(LIBRARY,),
+    ),
+    Case(
+        "POST",
+        V1 + "/networks/{network_id}/members",
+        allowed=MANAGERS,
+        refused=HIDDEN,
+        ok=201,
+        prepare=_former_member("network_id"),
+        body=lambda w, p: {"library_id": p["former_library_id"]},
+        note="a lead adds a library she can see and that is in no network she does not lead",
+        body_ids=(LIBRARY,),
+    ),
+    Case(
+        "POST",
+        V1 + "/networks/{network_id}/members",
+        ids={"network_id": "other_network_id"},
+        allowed={"other_lead", "coordinator"},
+        refused={"partner": 404, "lead": 404},
+        ok=201,
+        prepare=_former_member("other_network_id"),
+        body=lambda w, p: {"library_id": p["former_library_id"]},
+        note="the same from the Korsze side: Morawica's libraries are hidden from its lead",
+        body_ids=(LIBRARY,),
     ),
     Case(
         "DELETE",
@@ -337,5 +393,10 @@ CASES: list[Case] = [
     ),
     Case("GET", "/api/openapi.json", allowed=EVERYONE),
     Case("GET", "/healthz", allowed=EVERYONE),
-    Case("GET", "/metrics", allowed=EVERYONE, note="scraped by Prometheus without a session"),
+    Case(
+        "GET",
+        "/metrics",
+        allowed=EVERYONE,
+        note="open on a demo site without metrics_token (tests/foundation/test_metrics_access.py)",
+    ),
 ]

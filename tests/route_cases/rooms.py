@@ -7,16 +7,17 @@ from datetime import timedelta
 from typing import Any
 
 from meetings_hub.actions import rooms as room_actions
-from meetings_hub.domain import Actor
+from meetings_hub.domain import Actor, Window
 from meetings_hub.storage import chat, people
-from meetings_hub.storage.chat import NewMessage, Window
+from meetings_hub.storage.chat import NewMessage
 from meetings_hub.storage.timefmt import now_db, now_utc, to_db
-from tests.route_cases import MANAGERS, PEOPLE, SIGNED_IN, Case, World
+from tests.route_cases import MANAGERS, PEOPLE, SIGNED_IN, BodyId, Case, World
 
 V1 = "/api/v1"
 # The Morawica network's people and coordinators; the lead of Korsze must not see its rooms.
 MORAWICA = {"partner", "lead", "coordinator"}
 HIDDEN = {"other_lead": 404, "guest": 404}
+COLLEAGUE = {"ours": "colleague_person_id", "theirs": "other_person_id"}
 
 
 async def _lead(world: World) -> Actor:
@@ -87,6 +88,7 @@ CASES = [
         allowed=PEOPLE,
         ok=201,
         body=lambda w, p: {"title": w.unique("Grupa"), "member_ids": []},
+        body_ids=(BodyId("member_ids[]", **COLLEAGUE),),
     ),
     Case(
         "POST",
@@ -95,6 +97,7 @@ CASES = [
         refused={"other_lead": 404},
         body=lambda w, p: {"person_id": w.ids["colleague_person_id"]},
         note="a person of another network is hidden",
+        body_ids=(BodyId("person_id", **COLLEAGUE),),
     ),
     Case(
         "POST",
@@ -146,6 +149,7 @@ CASES = [
         allowed=MANAGERS,
         refused=HIDDEN,
         body=lambda w, p: {"who": f"p:{w.ids['colleague_person_id']}"},
+        body_ids=(BodyId("who", **COLLEAGUE, template="p:{}"),),
     ),
     Case(
         "DELETE",

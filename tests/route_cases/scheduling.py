@@ -9,7 +9,7 @@ from meetings_hub.actions import rsvp, scheduling
 from meetings_hub.domain import Actor
 from meetings_hub.storage import people
 from meetings_hub.storage.timefmt import now_utc
-from tests.route_cases import MANAGERS, PEOPLE, SIGNED_IN, STAFF, Case, World
+from tests.route_cases import MANAGERS, PEOPLE, SIGNED_IN, STAFF, BodyId, Case, World
 
 V1 = "/api/v1"
 HIDDEN = {"other_lead": 404}
@@ -65,6 +65,14 @@ def _schedule_body(world: World, prepared: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# Every id a schedule body may carry; each of another network must be as unknown as a missing one.
+SCHEDULE_IDS = (
+    BodyId("network_id", ours="network_id", theirs="other_network_id"),
+    BodyId("host_library_id", ours="library_id", theirs="other_library_id"),
+    BodyId("library_ids[]", ours="library_id", theirs="other_library_id"),
+    BodyId("person_ids[]", ours="colleague_person_id", theirs="other_person_id"),
+)
+
 CASES = [
     Case(
         "GET",
@@ -81,6 +89,7 @@ CASES = [
         ok=201,
         body=_schedule_body,
         note="another network's id is an unknown network (422 on network_id), never a 403",
+        body_ids=SCHEDULE_IDS,
     ),
     Case("GET", V1 + "/meetings/{meeting_id}", allowed=SIGNED_IN - {"other_lead"}, refused=HIDDEN),
     Case(
@@ -97,6 +106,7 @@ CASES = [
         allowed=MANAGERS,
         refused=GUEST_AND_HIDDEN,
         body=_schedule_body,
+        body_ids=SCHEDULE_IDS,
     ),
     Case(
         "POST",

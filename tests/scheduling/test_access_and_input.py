@@ -90,9 +90,25 @@ async def test_partner_not_invited_does_not_see_meeting_of_other_libraries(
     meeting = await _create(lead, whole_network=False, library_ids=[host])
     status, _ = await partner.get(f"/api/v1/meetings/{meeting['id']}")
     assert status == 404
-    never = [p for p in defaults["people"] if p["never_attended"]]
-    assert len(never) == len(defaults["people"])  # nobody has attended yet in the demo
+    # Nobody of the network has attended yet: the mark would be on everyone, so it is on no one.
+    assert not [p for p in defaults["people"] if p["never_attended"]]
     assert defaults["end"] > defaults["start"]
+    status, me = await lead.get("/api/v1/me")
+    assert status == 200
+    assert me["id"] not in [p["id"] for p in defaults["people"]]  # the organiser is not listed
+    # Once one librarian has attended a session, the others are marked.
+    first = defaults["people"][0]
+    status, room = await lead.post(f"/api/v1/meetings/{meeting['id']}/room", {})
+    assert status in (200, 201), room
+    async with server.hub.db.write() as tx:
+        await tx.execute(
+            "INSERT INTO attendance (room_id, meeting_id, person_id, joined_at, left_at)"
+            " VALUES (?, ?, ?, '2026-01-01T10:00:00.000000Z', '2026-01-01T11:00:00.000000Z')",
+            (room["id"], meeting["id"], first["id"]),
+        )
+    status, defaults = await lead.get("/api/v1/meetings/defaults")
+    marked = {p["id"] for p in defaults["people"] if p["never_attended"]}
+    assert marked == {p["id"] for p in defaults["people"]} - {first["id"]}
 
 
 async def test_guest_sees_only_her_meeting(server: Server, client_factory: Any) -> None:

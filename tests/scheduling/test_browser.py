@@ -41,7 +41,7 @@ async def test_schedule_series_in_browser_and_answer(
     await page.fill("#guest-0-name", "Jan Gość")
     await page.screenshot(path=str(shots / "schedule-form-pl.png"), full_page=True)
     await page.click("#meeting-form button[type=submit]")
-    await page.wait_for_url(re.compile(r"/meetings/\d+$"))
+    await page.wait_for_url(re.compile(r"/meetings/\d+\?saved=new$"))
     await page.wait_for_selector("#h-details")
     text = await page.inner_text("main")
     assert "Klub czytelniczy" in text

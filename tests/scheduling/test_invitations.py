@@ -3,6 +3,7 @@ read back by icalendar, recurring-ical-events and ical.js (Node)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -88,9 +89,15 @@ async def test_request_mime_structure_and_itip_content(
     assert parseaddr(str(msg["Reply-To"]))[1] == LEAD
     attendees = event["ATTENDEE"]
     assert len(attendees) == 7  # six librarians of the network and the guest
+    # The organiser is the accepted chair of her own meeting (as Google and Outlook write
+    # it), not one more invitee who has yet to answer; everyone else is asked.
+    (chair,) = [a for a in attendees if str(a) == "mailto:" + LEAD]
+    assert chair.params["PARTSTAT"] == "ACCEPTED"
+    assert chair.params["ROLE"] == "CHAIR" and chair.params["RSVP"] == "FALSE"
     for attendee in attendees:
-        assert attendee.params["PARTSTAT"] == "NEEDS-ACTION"
-        assert attendee.params["RSVP"] == "TRUE"
+        if attendee is not chair:
+            assert attendee.params["PARTSTAT"] == "NEEDS-ACTION"
+            assert attendee.params["RSVP"] == "TRUE"
     assert "mailto:gosc@example.net" in [str(a) for a in attendees]
     assert event["DTSTART"].dt == datetime(2027, 10, 19, 10, tzinfo=WARSAW)
     assert event["DTSTART"].params["TZID"] == "Europe/Warsaw"
@@ -105,6 +112,19 @@ async def test_request_mime_structure_and_itip_content(
     assert str(guest["Subject"]).startswith("Invitation: ")
     assert "/guest/" in guest_plain and "I will attend: http" in guest_plain
     assert _vevents(guest)[0]["UID"] == event["UID"]
+    # Exactly one link into the meeting, first and prominent: the guest link (a room address
+    # would open a sign-in page for someone who has no account).
+    urls = re.findall(r"https?://\S+", guest_plain)
+    entries = [u for u in urls if "/rsvp/" not in u]
+    assert len(entries) == 1 and "/guest/" in entries[0], urls
+    assert urls[0] == entries[0]
+    assert guest_plain.index("Enter the meeting") < guest_plain.index("When:")
+    guest_html = guest.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]
+    hrefs = re.findall(r'href="([^"]+)"', guest_html)
+    assert [h for h in hrefs if "/rsvp/" not in h] == [entries[0]]
+    assert hrefs[0] == entries[0]
+    # Librarians keep the room link and the meeting page.
+    assert f"/meetings/{meeting['id']}/room" in plain and "Strona spotkania: http" in plain
 
 
 async def test_change_resends_request_with_higher_sequence_then_cancel(

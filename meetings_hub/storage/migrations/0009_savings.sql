@@ -35,7 +35,7 @@ CREATE TABLE savings_road_distances (
 
 -- One frozen computation of one held occurrence. (meeting_id, original_start, version) is
 -- unique: the freezing job inserts version 1 with ON CONFLICT DO NOTHING, so several processes
--- freeze an occurrence once. inputs_json keeps the attendance list, distances, the window and
+-- freeze an occurrence once. savings_inputs keeps the attendance list, distances, the window and
 -- the exact parameter values used; latest marks the version the log shows.
 CREATE TABLE savings_records (
     id INTEGER PRIMARY KEY,
@@ -43,6 +43,9 @@ CREATE TABLE savings_records (
     original_start TEXT NOT NULL,
     starts_at TEXT NOT NULL,
     ends_at TEXT NOT NULL,
+    -- The start in the meeting's time zone ('2026-03-03T10:00+01:00'): the log's months, date
+    -- filters and CSV read it without converting time zones in SQL.
+    local_start TEXT NOT NULL,
     version INTEGER NOT NULL CHECK (version >= 1),
     reason TEXT NOT NULL CHECK (reason IN ('closed', 'recompute', 'correction')),
     latest INTEGER NOT NULL DEFAULT 1,
@@ -51,13 +54,29 @@ CREATE TABLE savings_records (
     kind TEXT NOT NULL,
     parameter_set_version INTEGER NOT NULL,
     network_parameter_version INTEGER,
-    inputs_json TEXT NOT NULL,
     correction_id INTEGER,
     created_by INTEGER REFERENCES persons (id),
     created_at TEXT NOT NULL,
+    -- The sums of the record's rows in whole units (grosze, 0.01 h, 0.1 kg, 0.1 km), so the
+    -- log's totals and months add 10,000 records, not 50,000 rows (bench/savings_log.py).
+    row_count INTEGER NOT NULL DEFAULT 0,
+    hours_c INTEGER NOT NULL DEFAULT 0,
+    km_d INTEGER NOT NULL DEFAULT 0,
+    money_c INTEGER NOT NULL DEFAULT 0,
+    co2_d INTEGER NOT NULL DEFAULT 0,
+    trips INTEGER NOT NULL DEFAULT 0,
+    carpool_money_c INTEGER NOT NULL DEFAULT 0,
+    carpool_co2_d INTEGER NOT NULL DEFAULT 0,
     UNIQUE (meeting_id, original_start, version)
 );
-CREATE INDEX savings_records_latest ON savings_records (starts_at) WHERE latest = 1;
+CREATE INDEX savings_records_latest ON savings_records (local_start, id) WHERE latest = 1;
+
+-- Every frozen input of a record (attendance, distances, parameters), apart so that the log's
+-- scans of savings_records stay small.
+CREATE TABLE savings_inputs (
+    record_id INTEGER PRIMARY KEY REFERENCES savings_records (id) ON DELETE CASCADE,
+    inputs_json TEXT NOT NULL
+);
 
 -- The rows of a record: one per origin (a library; a guest with no place has library_id NULL).
 -- Figures are rounded once (meetings_hub/savings/rounding.py) and kept as decimal text.
@@ -86,6 +105,11 @@ CREATE TABLE savings_rows (
     real_co2_kg TEXT NOT NULL DEFAULT '0',
     carpool_money TEXT NOT NULL DEFAULT '0',
     carpool_co2_kg TEXT NOT NULL DEFAULT '0',
+    -- The row's line of the CSV export, rendered once when the record is frozen (names as
+    -- they were then), in both variants: ',' and ';' with decimal commas. The export of
+    -- 50,000 rows then only concatenates (bench/savings_log.py).
+    csv_comma TEXT NOT NULL DEFAULT '',
+    csv_semicolon TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (record_id, position)
 );
 CREATE INDEX savings_rows_library ON savings_rows (library_id);

@@ -5,6 +5,7 @@
 import { api } from "./api.js";
 import { t } from "./i18n.js";
 import { Connection, showConnectionState } from "./room/connection.js";
+import { chime, setupAlertSettings, showUnread } from "./unread.js";
 
 const root = document.getElementById("rooms");
 const problem = document.getElementById("rooms-problem");
@@ -65,17 +66,12 @@ function render() {
     mine.sort((a, b) => (b.unread || 0) - (a.unread || 0) || titleOf(a).localeCompare(titleOf(b)));
     list.replaceChildren(...mine.map(item));
     const empty = root.querySelector(`.room-list-empty[data-kind="${kind}"]`);
-    const hasButtons = kind === "network" && root.querySelector(".open-network");
-    empty.textContent = hasButtons ? t("rooms.list.none_network") : t("rooms.list.none");
+    empty.textContent = t("rooms.list.none");
     empty.hidden = mine.length > 0;
   }
-  // A network whose room is already listed needs no "open" button.
-  const open = new Set([...rooms.values()].filter((r) => r.kind === "network").map((r) => String(r.network_id)));
-  for (const button of root.querySelectorAll(".open-network")) button.closest("li").hidden = open.has(button.dataset.network);
-  const card = root.querySelector("#networks-card");
-  if (card) card.hidden = [...card.querySelectorAll("li")].every((li) => li.hidden);
   const unread = [...rooms.values()].reduce((sum, r) => sum + (r.unread || 0), 0);
-  document.title = `${unread > 0 ? `(${unread}) ` : ""}${t("rooms.title")} · ${t("app.name")}`;
+  const mentions = [...rooms.values()].reduce((sum, r) => sum + (r.mentions || 0), 0);
+  showUnread(unread, mentions);
 }
 
 function replaceAll(list) {
@@ -141,7 +137,9 @@ connection.on("notify", (event) => {
   if (counted(room, event.seq)) room.unread = (room.unread || 0) + 1;
   if (event.kind === "mention") room.mentions = (room.mentions || 0) + 1;
   render();
+  chime();
 });
+setupAlertSettings(document.getElementById("alert-settings"));
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "visible") refresh();
 });
@@ -164,9 +162,6 @@ async function open(path, body, form) {
   }
 }
 
-for (const button of root.querySelectorAll(".open-network")) {
-  button.addEventListener("click", () => open(`/api/v1/networks/${button.dataset.network}/room`, {}, null));
-}
 document.getElementById("direct-form")?.addEventListener("submit", (event) => {
   event.preventDefault();
   const form = event.target;

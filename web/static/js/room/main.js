@@ -15,7 +15,9 @@ import { setupMyPresence } from "./presence.js";
 import { setupSearch } from "./search.js";
 import { mentionedIds } from "./text.js";
 import { minutesSince, setZone } from "./time.js";
+import { showToast } from "./toast.js";
 import { TypingIndicator } from "./typing.js";
+import { trackUnread } from "../unread.js";
 
 const root = document.getElementById("room");
 const config = JSON.parse(root.dataset.config);
@@ -26,6 +28,15 @@ setZone(me.timezone);
 
 const connection = new Connection();
 showConnectionState(connection, $("#connection"));
+// The menu badge and tab title follow my other rooms; a direct message or a mention elsewhere
+// also shows a toast here (guests have only this room).
+if (!me.guest) {
+  const toasts = document.getElementById("toasts");
+  trackUnread(connection, {
+    currentRoomId: roomId,
+    onElsewhere: (event, other, title) => showToast(toasts, title, other.id),
+  });
+}
 const problem = $("#room-problem");
 const showProblem = (text) => {
   problem.textContent = text;

@@ -17,7 +17,12 @@ export function clearErrors(form) {
   form.querySelectorAll(".field-error").forEach((el) => el.remove());
   form.querySelectorAll("[aria-invalid]").forEach((el) => {
     el.removeAttribute("aria-invalid");
-    el.removeAttribute("aria-describedby-error");
+    el.removeAttribute("aria-errormessage");
+    if ("describedbyBase" in el.dataset) {
+      if (el.dataset.describedbyBase) el.setAttribute("aria-describedby", el.dataset.describedbyBase);
+      else el.removeAttribute("aria-describedby");
+      delete el.dataset.describedbyBase;
+    }
   });
   const box = form.querySelector(".form-error");
   if (box) box.textContent = "";
@@ -43,13 +48,22 @@ export function showErrors(form, error) {
     note.className = "field-error";
     note.id = `err-${name.replace(/[^\w-]/g, "-")}`;
     note.textContent = serverText(message);
-    if (target.tagName === "FIELDSET" || target.tagName === "P") target.append(note);
-    else {
-      target.setAttribute("aria-invalid", "true");
-      target.setAttribute("aria-errormessage", note.id);
-      target.insertAdjacentElement("afterend", note);
+    // A group (fieldset, or a field's box named by data-field) gets the note inside; a single
+    // control gets it right after. The control says it is invalid and points at the note
+    // through aria-describedby too (axe: aria-errormessage alone must name a live region).
+    const group = ["FIELDSET", "P", "DIV"].includes(target.tagName);
+    const control = group ? target.querySelector("input,select,textarea") : target;
+    if (group) target.append(note);
+    else target.insertAdjacentElement("afterend", note);
+    if (control && !(group && target.tagName !== "DIV")) {
+      control.setAttribute("aria-invalid", "true");
+      control.setAttribute("aria-errormessage", note.id);
+      if (!("describedbyBase" in control.dataset)) {
+        control.dataset.describedbyBase = control.getAttribute("aria-describedby") || "";
+      }
+      control.setAttribute("aria-describedby", `${control.dataset.describedbyBase} ${note.id}`.trim());
     }
-    first = first || (target.tagName === "FIELDSET" ? target.querySelector("input,select") : target);
+    first = first || control || target;
   }
   if (box) {
     const general = first ? t("action.fix_fields") : serverText(error.message) || t("action.failed");

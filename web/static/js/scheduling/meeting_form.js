@@ -33,6 +33,30 @@ function syncRepeat() {
   }
 }
 
+// The form asks for an end time (as people say it); the API takes a length. An end at or before
+// the start is the next day (a "Noc w bibliotece" runs past midnight), and the form says so.
+function durationMinutes() {
+  const [sh, sm] = (form.elements.start_time.value || "00:00").split(":").map(Number);
+  const [eh, em] = (form.elements.end_time.value || "").split(":").map(Number);
+  if (Number.isNaN(eh) || Number.isNaN(em)) return 0;
+  let minutes = eh * 60 + em - (sh * 60 + sm);
+  if (minutes <= 0) minutes += 24 * 60;
+  return minutes;
+}
+
+function syncEnd() {
+  const note = document.getElementById("f-end-day");
+  const start = form.elements.start_time.value;
+  const end = form.elements.end_time.value;
+  note.textContent = start && end && end <= start ? note.dataset.nextDay : "";
+}
+
+// Only an in-person event has an address; online sessions are joined in their room.
+function syncKind() {
+  const kind = form.querySelector('input[name="kind"]:checked')?.value || "online";
+  document.getElementById("address-field").hidden = kind !== "in_person";
+}
+
 function syncLibraries() {
   const whole = form.elements.whole_network.checked;
   form.querySelectorAll('#library-list input').forEach((el) => {
@@ -62,7 +86,7 @@ function body() {
     title: form.elements.title.value,
     kind: form.querySelector('input[name="kind"]:checked')?.value || "online",
     start: wallClock(date, time),
-    duration_minutes: Number.parseInt(form.elements.duration_minutes.value || "90", 10),
+    duration_minutes: durationMinutes(),
     timezone: form.dataset.timezone,
     address: form.elements.address.value,
     agenda: form.elements.agenda.value,
@@ -113,7 +137,8 @@ async function submit(event) {
     const result = id
       ? await api(`/api/v1/meetings/${id}`, { method: "PUT", body: body() })
       : await api("/api/v1/meetings", { method: "POST", body: body() });
-    window.location.assign(`/meetings/${result.id}`);
+    dirty = false;
+    window.location.assign(`/meetings/${result.id}?saved=${id ? "changed" : "new"}`);
   } catch (error) {
     status.textContent = "";
     showErrors(form, error);
@@ -122,10 +147,39 @@ async function submit(event) {
   }
 }
 
+// Typing a last day or a number chooses how the series ends.
+form.elements["recurrence.until"].addEventListener("input", () => {
+  form.querySelector('input[name="ends"][value="until"]').checked = true;
+});
+form.elements["recurrence.count"].addEventListener("input", () => {
+  form.querySelector('input[name="ends"][value="count"]').checked = true;
+});
+
+// Switching the language reloads the page: ask first when something was typed.
+let dirty = false;
+form.addEventListener("input", () => {
+  dirty = true;
+});
+document.querySelector(".lang-switch")?.addEventListener(
+  "submit",
+  (event) => {
+    if (dirty && !window.confirm(form.dataset.unsavedLanguage)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  },
+  true,
+);
+
 form.addEventListener("submit", submit);
+form.elements.start_time.addEventListener("input", syncEnd);
+form.elements.end_time.addEventListener("input", syncEnd);
+form.querySelectorAll('input[name="kind"]').forEach((el) => el.addEventListener("change", syncKind));
 form.querySelectorAll('input[name="repeat"]').forEach((el) => el.addEventListener("change", syncRepeat));
 form.elements.start.addEventListener("change", syncRepeat);
 form.elements.whole_network.addEventListener("change", syncLibraries);
 document.getElementById("add-guest").addEventListener("click", addGuest);
 syncRepeat();
 syncLibraries();
+syncEnd();
+syncKind();
