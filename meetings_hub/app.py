@@ -130,6 +130,7 @@ async def create_app(settings: Settings) -> web.Application:
 
     app.cleanup_ctx.append(_database(db))
     app.cleanup_ctx.append(_mail(mail_sender))
+    app.cleanup_ctx.append(_later(hub))  # stopped first: its jobs need the database
     app.on_shutdown.append(_close_sockets)
     return app
 
@@ -163,6 +164,15 @@ async def _start_freezer(app: web.Application) -> None:
 
 async def _stop_freezer(app: web.Application) -> None:
     await app[savings_freezer_key].stop()
+
+
+def _later(hub: Hub):  # type: ignore[no-untyped-def]
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        hub.later.start()
+        yield
+        await hub.later.stop()
+
+    return ctx
 
 
 async def _close_sockets(app: web.Application) -> None:

@@ -170,7 +170,10 @@ async def meeting_page(request: web.Request) -> dict[str, Any]:
         **await meeting_card(request, item),
         # Set by the form after a save: the confirmation that invitations went out.
         "just_saved": request.query.get("saved") if item.may_manage else None,
-        "invited_count": sum(len(lib.invitees) for lib in item.libraries)
+        # Everyone mailed an invitation: the invitees but the organiser, and guests by email.
+        "invited_count": sum(
+            1 for lib in item.libraries for i in lib.invitees if i.person_id != item.organizer_id
+        )
         + sum(1 for g in item.guests if g.email),
         **_helpers(request, _zone_of(actor, item.timezone)),
     }

@@ -14,7 +14,7 @@ from meetings_hub.domain import Actor
 from meetings_hub.errors import ValidationFailed
 from meetings_hub.hub import Hub
 from meetings_hub.scheduling.model import Meeting
-from meetings_hub.storage import guests, networks
+from meetings_hub.storage import guests, networks, rooms
 from meetings_hub.storage import scheduling as store
 from meetings_hub.storage.db import Reader, Tx
 from meetings_hub.storage.timefmt import now_utc
@@ -80,8 +80,10 @@ class MeetingView(msgspec.Struct):
     host_library_name: str
     whole_network: bool
     organizer_name: str
+    organizer_id: int | None
     page_url: str
     join_url: str
+    room_ended: bool  # the host ended the session: its room is read-only, no more joining
     recurrence: RecurrenceView | None
     exceptions: list[datetime]
     upcoming: list[OccurrenceItem]
@@ -112,6 +114,7 @@ async def view(hub: Hub, actor: Actor, meeting_id: int, *, upcoming: int = 12) -
         library_rows = await store.list_libraries(reader, meeting_id)
         guest_rows = await guests.list_invitations(reader, meeting_id)
         date_answers = await store.date_rsvps(reader, meeting_id) if meeting.rule else {}
+        room_ended = meeting_id in await rooms.ended_meetings(reader, [meeting_id])
     by_library: dict[int, LibraryView] = {}
     for row in library_rows:
         by_library[row["library_id"]] = LibraryView(
@@ -123,15 +126,22 @@ async def view(hub: Hub, actor: Actor, meeting_id: int, *, upcoming: int = 12) -
             row["cars"],
         )
     my_rsvp = None
+    # The organiser runs her meeting: she counts as coming unless she said otherwise (as the
+    # invitations list her: the accepted chair), never as "no answer".
+    series_answers = {
+        row["person_id"]: "accepted"
+        if row["person_id"] == meeting.created_by and row["rsvp"] == "needs_action"
+        else row["rsvp"]
+        for row in invitees
+    }
     for row in invitees:
         lib_id = row["library_id"] or 0
         if lib_id not in by_library:
             by_library[lib_id] = LibraryView(lib_id, row["library_name"] or "—", [])
-        by_library[lib_id].invitees.append(
-            InviteeView(row["person_id"], row["full_name"], row["rsvp"])
-        )
+        answer = series_answers[row["person_id"]]
+        by_library[lib_id].invitees.append(InviteeView(row["person_id"], row["full_name"], answer))
         if actor.person is not None and row["person_id"] == actor.person.id:
-            my_rsvp = row["rsvp"]
+            my_rsvp = answer
     guest_views = [
         GuestView(
             g["id"],
@@ -158,7 +168,6 @@ async def view(hub: Hub, actor: Actor, meeting_id: int, *, upcoming: int = 12) -
             OccurrenceItem(o.original_start, o.start, o.end, o.overridden)
             for o in meeting.occurrences()[-1:]
         ]
-    series_answers = {row["person_id"]: row["rsvp"] for row in invitees}
     me = actor.person.id if actor.person else None
     for item in items:
         answers = {**series_answers, **date_answers.get(item.original_start, {})}
@@ -182,8 +191,10 @@ async def view(hub: Hub, actor: Actor, meeting_id: int, *, upcoming: int = 12) -
         host_library_name=meeting.host_library_name,
         whole_network=meeting.whole_network,
         organizer_name=meeting.organizer_name,
+        organizer_id=meeting.created_by,
         page_url=page_links(hub).page(meeting.id),
         join_url=page_links(hub).join(meeting),
+        room_ended=room_ended,
         recurrence=RecurrenceView(
             rule.freq,
             rule.interval,
