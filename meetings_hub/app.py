@@ -12,7 +12,15 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from meetings_hub import api, pages, pages_calendar, pages_files, pages_rooms, pages_scheduling
+from meetings_hub import (
+    api,
+    pages,
+    pages_calendar,
+    pages_files,
+    pages_rooms,
+    pages_savings,
+    pages_scheduling,
+)
 from meetings_hub.actions.files import FileRuntime
 from meetings_hub.actions.savings_freeze import SavingsFreezer
 from meetings_hub.api import feeds as feeds_api
@@ -115,6 +123,7 @@ async def create_app(settings: Settings) -> web.Application:
     hub.wake_savings = freezer.wake
     app.on_startup.append(_start_freezer)
     app.on_shutdown.append(_stop_freezer)
+    pages_savings.install(app)
 
     # end of feature wiring
     app.router.add_static("/static", WEB_DIR / "static", name="static", append_version=True)
