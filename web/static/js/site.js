@@ -11,6 +11,8 @@ if (button && nav) {
   const setOpen = (open) => {
     button.setAttribute("aria-expanded", String(open));
     nav.classList.toggle("open", open);
+    // In the phone's menu every link shows at once: folded groups open with it.
+    for (const more of nav.querySelectorAll(".nav-more details")) more.open = open;
   };
   button.addEventListener("click", () => setOpen(button.getAttribute("aria-expanded") !== "true"));
   document.addEventListener("keydown", (event) => {
@@ -38,5 +40,19 @@ for (const input of document.querySelectorAll("input[data-filter]")) {
       if (match) shown += 1;
     }
     if (status) status.textContent = words.length ? t("filter.shown", { count: shown }) : "";
+  });
+}
+
+// The folded administration menu closes when one clicks elsewhere or presses Escape.
+for (const more of document.querySelectorAll(".nav-more details")) {
+  document.addEventListener("click", (event) => {
+    const phoneMenu = more.closest(".site-nav.open");
+    if (more.open && !phoneMenu && !more.contains(event.target)) more.open = false;
+  });
+  more.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && more.open) {
+      more.open = false;
+      more.querySelector("summary").focus();
+    }
   });
 }
