@@ -223,8 +223,10 @@ class ChatNamespace(socketio.AsyncNamespace):
     def _notify_targets(self, message: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         targets = []
         room_id = message["room_id"]
-        for person_id in message["mentions"]:
-            targets.append((who_room(f"p:{person_id}"), notify_event(message, "mention")))
+        for mentioned in message["mentions"]:
+            # A person id, or a guest's "g:<id>" who-key (actions.chat.new_message kept it).
+            who = mentioned if isinstance(mentioned, str) else f"p:{mentioned}"
+            targets.append((who_room(who), notify_event(message, "mention")))
         for who in self.direct_rooms.get(room_id, []):
             if who != message["author"]:
                 targets.append((who_room(who), notify_event(message, "direct")))

@@ -6,7 +6,7 @@ import { Connection, errorText, showConnectionState } from "./connection.js";
 import { loadPage } from "./history.js";
 import { MessageActions } from "./message_actions.js";
 import { MessageList } from "./message_list.js";
-import { setMessageState } from "./message_view.js";
+import { mentionsOf, setMessageState } from "./message_view.js";
 import { removeParticipant, setupModeration } from "./moderation.js";
 import { notifyMention, setupNotifications } from "./notify.js";
 import { Outbox, retryable } from "./outbox.js";
@@ -361,7 +361,7 @@ connection.on("message", (message) => {
   markRead();
   if (catchingUp) return;
   announce(message);
-  if (me.person_id != null && (message.mentions || []).includes(me.person_id)) notifyMention(message, room.title);
+  if (mentionsOf(message, me)) notifyMention(message, room.title);
 });
 function updated(message) {
   if (message.room_id !== roomId) return;
