@@ -801,7 +801,7 @@ async def put_programme_parameters(
     assert actor.person is not None
     errors = FieldErrors()
     _check_valid_from(errors, data.valid_from)
-    errors.text("note", data.note, required=False, max_len=MAX_NOTE)
+    errors.text("note", data.note, required=False, max_len=MAX_NOTE, multiline=True)
     values = _patch_values(data.values)
     for name, message in model_params.check_values(values).items():
         errors.add(name, message)
@@ -850,7 +850,7 @@ async def put_network_parameters(
             raise Forbidden("Only the network's lead library or a coordinator may do this.")
         errors = FieldErrors()
         _check_valid_from(errors, data.valid_from)
-        errors.text("note", data.note, required=False, max_len=MAX_NOTE)
+        errors.text("note", data.note, required=False, max_len=MAX_NOTE, multiline=True)
         programme = await store.effective_set(tx, None, data.valid_from)
         bounds = json.loads(programme["bounds_json"]) if programme is not None else {}
         values = _patch_values(data.values)
@@ -958,7 +958,7 @@ async def put_distance(
     message = model_params.check_km(data.km)
     if message is not None:
         errors.add("km", message)
-    errors.text("note", data.note, required=False, max_len=MAX_NOTE)
+    errors.text("note", data.note, required=False, max_len=MAX_NOTE, multiline=True)
     async with hub.db.write() as tx:
         await _check_distance_pair(tx, actor, library_id, other_library_id)
         errors.raise_if_any()
@@ -1017,7 +1017,7 @@ async def correct_attendance(
     require_person(actor)
     assert actor.person is not None
     errors = FieldErrors()
-    errors.text("note", data.note, max_len=MAX_NOTE)
+    errors.text("note", data.note, max_len=MAX_NOTE, multiline=True)
     if not data.persons:
         errors.add("persons", "Name at least one library.")
     for library_id, count in data.persons.items():
