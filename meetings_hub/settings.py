@@ -188,6 +188,13 @@ class Settings:
         "Images with more pixels than this get no thumbnail (guards against decompression bombs).",
     )
 
+    # --- Data protection (issue 17): add fields below this line ---
+    audit_retention_days: int = _setting(
+        730,
+        "Days the audit log of administrative actions is kept (0: forever). Applied by "
+        "`meetings-hub cleanup` and the daily run; see docs/privacy.md for why two years.",
+    )
+
     # --- end of feature settings ---
 
     @property

@@ -71,6 +71,11 @@ def build(routes: ApiRoutes) -> dict[str, Any]:
                 "description": "OK",
                 "content": {"application/json": {"schema": schema_of[id(e.response)]}},
             }
+        elif e.produces:
+            operation["responses"][str(e.status)] = {
+                "description": "OK",
+                "content": {e.produces: {"schema": {"type": "string"}}},
+            }
         else:
             operation["responses"]["204" if e.status == 200 else str(e.status)] = {
                 "description": "Done"

@@ -63,6 +63,8 @@ class Endpoint:
     tag: str = "general"
     public: bool = False
     errors: tuple[int, ...] = ()
+    # A media type other than JSON that the handler answers 200 with (e.g. "text/csv").
+    produces: str = ""
 
 
 @dataclass
@@ -82,6 +84,7 @@ class ApiRoutes:
         tag: str = "general",
         public: bool = False,
         errors: tuple[int, ...] = (),
+        produces: str = "",
     ) -> Callable[[ApiHandler], ApiHandler]:
         def register(handler: ApiHandler) -> ApiHandler:
             self.endpoints.append(
@@ -96,6 +99,7 @@ class ApiRoutes:
                     tag,
                     public,
                     errors,
+                    produces,
                 )
             )
             return handler

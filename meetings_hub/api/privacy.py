@@ -1,0 +1,87 @@
+"""Data protection: the audit log (and, later in this module, export and erasure)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import msgspec
+from aiohttp import web
+
+from meetings_hub.actions import audit
+from meetings_hub.api.routing import ApiRoutes, Call
+from meetings_hub.errors import BadRequest
+from meetings_hub.storage.audit import AuditFilter
+
+routes = ApiRoutes()
+
+
+class AuditEntry(msgspec.Struct):
+    id: int
+    at: str
+    actor_id: int | None
+    actor_name: str | None
+    action: str
+    target: str
+    detail: str
+    client: str
+
+
+def _day(raw: str, name: str, zone: str) -> datetime | None:
+    """A calendar day of the query (YYYY-MM-DD) as the instant it starts in ``zone``."""
+    if not raw:
+        return None
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        raise BadRequest(f"{name} must be a date YYYY-MM-DD.", details={name: raw[:40]}) from None
+    return datetime.combine(day, time(), ZoneInfo(zone))
+
+
+def audit_filter(query: web.BaseRequest, zone: str, actor_id: int | None) -> AuditFilter:
+    """The filters the page and the API share: actor, action (prefix with a trailing dot),
+    target prefix, and the days from and to (both included, in the programme's zone)."""
+    until = _day(query.query.get("until", ""), "until", zone)
+    action = query.query.get("action", "")[:80]
+    target = query.query.get("target", "")[:120]
+    return AuditFilter(
+        actor_id=actor_id,
+        action=action,
+        target=target,
+        since=_day(query.query.get("since", ""), "since", zone),
+        until=until + timedelta(days=1) if until else None,
+    )
+
+
+def _filter_of(call: Call) -> AuditFilter:
+    return audit_filter(call.request, call.hub.settings.timezone, call.query_int("actor_id", low=1))
+
+
+@routes.route(
+    "GET",
+    "/audit",
+    summary="The audit log of administrative actions, newest first (coordinator)",
+    response=list[AuditEntry],
+    tag="privacy",
+    errors=(400,),
+)
+async def list_audit(call: Call) -> list[dict[str, object]]:
+    return await audit.search(call.hub, call.actor, _filter_of(call))
+
+
+@routes.route(
+    "GET",
+    "/audit.csv",
+    summary="The audit log as CSV, with the same filters (coordinator)",
+    tag="privacy",
+    produces="text/csv",
+    errors=(400,),
+)
+async def audit_csv(call: Call) -> web.StreamResponse:
+    text = await audit.export_csv(call.hub, call.actor, _filter_of(call))
+    return web.Response(
+        text=text,
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
+    )

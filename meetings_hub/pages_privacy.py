@@ -1,0 +1,43 @@
+"""Data protection pages: the coordinator's audit log (and the privacy notice, export, erasure)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from meetings_hub.actions import audit
+from meetings_hub.actions.validate import parse_int
+from meetings_hub.api.privacy import audit_filter
+from meetings_hub.errors import BadRequest
+from meetings_hub.keys import hub_key
+from meetings_hub.pages import require_person
+
+FILTER_KEYS = ("actor_id", "action", "target", "since", "until")
+
+
+@aiohttp_jinja2.template("audit.html")
+async def audit_page(request: web.Request) -> dict[str, Any]:
+    actor = require_person(request)
+    hub = request.app[hub_key]
+    raw_actor = request.query.get("actor_id", "")
+    actor_id = parse_int(raw_actor, low=1) if raw_actor else None
+    if raw_actor and actor_id is None:
+        raise BadRequest("actor_id must be a whole number in range.")
+    wanted = audit_filter(request, hub.settings.timezone, actor_id)
+    entries = await audit.search(hub, actor, wanted)
+    chosen = {k: request.query.get(k, "") for k in FILTER_KEYS}
+    return {
+        "entries": entries,
+        "actions": await audit.known_actions(hub, actor),
+        "chosen": chosen,
+        "csv_url": "/api/v1/audit.csv?" + urlencode({k: v for k, v in chosen.items() if v}),
+        "limit": audit.PAGE_LIMIT,
+        "retention_days": hub.settings.audit_retention_days,
+    }
+
+
+def install(app: web.Application) -> None:
+    app.router.add_get("/audit", audit_page)
