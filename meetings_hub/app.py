@@ -22,6 +22,7 @@ from meetings_hub import (
     pages_scheduling,
 )
 from meetings_hub.actions.files import FileRuntime
+from meetings_hub.actions.retention import RetentionRunner
 from meetings_hub.api import feeds as feeds_api
 from meetings_hub.api import files as api_files
 from meetings_hub.api import openapi
@@ -117,7 +118,7 @@ async def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(api_files.file_store)
 
     # data protection (issue 17)
-    pages_privacy.install(app)
+    pages_privacy.install(app, RetentionRunner(hub, app[files_key]))
 
     # end of feature wiring
     app.router.add_static("/static", WEB_DIR / "static", name="static", append_version=True)

@@ -9,6 +9,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from meetings_hub.actions import audit
+from meetings_hub.actions.retention import RetentionRunner
 from meetings_hub.actions.validate import parse_int
 from meetings_hub.api.privacy import audit_filter
 from meetings_hub.errors import BadRequest
@@ -39,5 +40,20 @@ async def audit_page(request: web.Request) -> dict[str, Any]:
     }
 
 
-def install(app: web.Application) -> None:
+retention_key: web.AppKey[RetentionRunner] = web.AppKey("retention")
+
+
+def install(app: web.Application, runner: RetentionRunner) -> None:
     app.router.add_get("/audit", audit_page)
+    app[retention_key] = runner
+
+    # on_startup runs after the cleanup contexts opened the database; on_shutdown before
+    # they close it.
+    async def start(app: web.Application) -> None:
+        runner.start()
+
+    async def stop(app: web.Application) -> None:
+        await runner.stop()
+
+    app.on_startup.append(start)
+    app.on_shutdown.append(stop)

@@ -1,0 +1,115 @@
+"""Retention and anonymisation: raw SQL that removes or blanks personal data.
+
+Used by the retention cleanup (actions/retention.py) and by erasure (actions/erasure.py). Each
+function is idempotent: run twice, it changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from meetings_hub.storage.db import Tx
+from meetings_hub.storage.timefmt import to_db
+
+GUEST_LABEL = "Gość #{id}"
+
+
+def guest_label(guest_id: int) -> str:
+    """What an anonymised guest is called everywhere (the category stays for the report)."""
+    return GUEST_LABEL.format(id=guest_id)
+
+
+async def guests_of_meetings_ended_before(tx: Tx, cutoff: datetime) -> list[int]:
+    """Guests whose meeting (a series: its last date) ended before ``cutoff`` and who still
+    carry their own name."""
+    rows = await tx.fetch_all(
+        "SELECT g.id FROM guests g JOIN meetings m ON m.id = g.meeting_id"
+        " WHERE COALESCE(m.span_end_at, m.ends_at) < ? AND g.name <> 'Gość #' || g.id",
+        (to_db(cutoff),),
+    )
+    return [r["id"] for r in rows]
+
+
+async def invitations_of_meetings_ended_before(tx: Tx, cutoff: datetime) -> list[int]:
+    rows = await tx.fetch_all(
+        "SELECT i.id FROM guest_invitations i JOIN meetings m ON m.id = i.meeting_id"
+        " WHERE COALESCE(m.span_end_at, m.ends_at) < ? AND (i.name <> '' OR i.email <> '')",
+        (to_db(cutoff),),
+    )
+    return [r["id"] for r in rows]
+
+
+async def anonymise_guest(tx: Tx, guest_id: int) -> None:
+    """The guest's name leaves every place that copied it; the category stays."""
+    label = guest_label(guest_id)
+    who = f"g:{guest_id}"
+    await tx.execute("UPDATE guests SET name = ? WHERE id = ?", (label, guest_id))
+    await tx.execute(
+        "UPDATE messages SET author_name = ? WHERE author = ? AND author_name <> ?",
+        (label, who, label),
+    )
+    await tx.execute(
+        "UPDATE room_files SET uploader_name = ? WHERE guest_id = ? AND uploader_name <> ?",
+        (label, guest_id, label),
+    )
+    await tx.execute("DELETE FROM auth_sessions WHERE guest_id = ?", (guest_id,))
+    await tx.execute("DELETE FROM chat_presence WHERE who = ?", (who,))
+
+
+async def anonymise_invitation(tx: Tx, invitation_id: int) -> None:
+    """The invited name and address go, and so do the mails sent to that address (their
+    bodies carry the name and the link)."""
+    row = await tx.fetch_one("SELECT email FROM guest_invitations WHERE id = ?", (invitation_id,))
+    if row is None:
+        return
+    if row["email"]:
+        await scrub_mail_to(tx, row["email"])
+    await tx.execute(
+        "UPDATE guest_invitations SET name = '', email = '' WHERE id = ?", (invitation_id,)
+    )
+
+
+async def scrub_mail_to(tx: Tx, address: str) -> None:
+    """Mail to this address keeps its kind, subject, status and times, nothing else."""
+    await tx.execute(
+        "UPDATE outbox SET recipient = '[usunięto]', body_text = '', raw = X'',"
+        " status = CASE WHEN status IN ('pending', 'sending') THEN 'failed' ELSE status END,"
+        " last_error = CASE WHEN status IN ('pending', 'sending') THEN 'erased' ELSE last_error"
+        " END WHERE recipient = ? COLLATE NOCASE",
+        (address,),
+    )
+
+
+async def delete_messages_before(tx: Tx, cutoff: datetime) -> int:
+    """Chat messages older than ``cutoff`` go, with their search entries and mentions."""
+    cut = to_db(cutoff)
+    await tx.execute(
+        "DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE created_at < ?)",
+        (cut,),
+    )
+    return await tx.execute_rowcount("DELETE FROM messages WHERE created_at < ?", (cut,))
+
+
+async def delete_sign_ins_before(tx: Tx, cutoff: datetime) -> int:
+    """Login attempts, sessions that ended (expired or signed out) and used or expired
+    emailed links older than ``cutoff``. Live sessions stay, however old."""
+    cut = to_db(cutoff)
+    count = await tx.execute_rowcount("DELETE FROM login_attempts WHERE at < ?", (cut,))
+    count += await tx.execute_rowcount(
+        "DELETE FROM auth_sessions WHERE expires_at < ? OR revoked_at < ?", (cut, cut)
+    )
+    count += await tx.execute_rowcount(
+        "DELETE FROM one_time_tokens WHERE expires_at < ? OR used_at < ?", (cut, cut)
+    )
+    return count
+
+
+async def blank_mail_sent_before(tx: Tx, cutoff: datetime) -> int:
+    """Bodies of mail sent (or given up on) before ``cutoff``; the row stays as a record."""
+    cut = to_db(cutoff)
+    return await tx.execute_rowcount(
+        "UPDATE outbox SET body_text = '', raw = X''"
+        " WHERE (body_text <> '' OR length(raw) > 0)"
+        " AND ((status = 'sent' AND sent_at < ?) OR (status = 'failed' AND created_at < ?))",
+        (cut, cut),
+    )
