@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import aiohttp_jinja2
 from aiohttp import web
 
-from meetings_hub.actions import audit
+from meetings_hub.actions import audit, retention
 from meetings_hub.actions.retention import RetentionRunner
 from meetings_hub.actions.validate import parse_int
 from meetings_hub.api.privacy import audit_filter
@@ -40,11 +40,18 @@ async def audit_page(request: web.Request) -> dict[str, Any]:
     }
 
 
+@aiohttp_jinja2.template("privacy.html")
+async def privacy_page(request: web.Request) -> dict[str, Any]:
+    """The privacy notice: open to everyone, guests and visitors included."""
+    return {"retention": retention.periods(request.app[hub_key].settings)}
+
+
 retention_key: web.AppKey[RetentionRunner] = web.AppKey("retention")
 
 
 def install(app: web.Application, runner: RetentionRunner) -> None:
     app.router.add_get("/audit", audit_page)
+    app.router.add_get("/privacy", privacy_page)
     app[retention_key] = runner
 
     # on_startup runs after the cleanup contexts opened the database; on_shutdown before

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from meetings_hub.actions import files
 from meetings_hub.hub import Hub
+from meetings_hub.settings import Settings
 from meetings_hub.storage import audit, privacy
 from meetings_hub.storage.timefmt import now_utc
 
@@ -36,6 +37,19 @@ class RetentionReport:
             f"{self.sign_ins_deleted} sign-in records deleted, {self.mail_bodies_blanked} mail "
             f"bodies blanked, {self.audit_entries_deleted} audit entries deleted"
         )
+
+
+def periods(settings: Settings) -> dict[str, int]:
+    """The retention periods in days (0: kept for ever), as the privacy notice and the guest
+    entry page state them."""
+    return {
+        "chat": settings.chat_retention_days,
+        "guests": settings.guest_data_retention_days,
+        "sign_ins": settings.sign_in_retention_days,
+        "mail": settings.outbox_retention_days,
+        "audit": settings.audit_retention_days,
+        "files": settings.file_retention_days,
+    }
 
 
 def _cutoff(now: datetime, days: int) -> datetime | None:
