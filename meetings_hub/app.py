@@ -21,6 +21,7 @@ from meetings_hub import (
     pages_rooms,
     pages_scheduling,
 )
+from meetings_hub.actions.export import ExportBuilder
 from meetings_hub.actions.files import FileRuntime
 from meetings_hub.actions.retention import RetentionRunner
 from meetings_hub.api import feeds as feeds_api
@@ -118,7 +119,11 @@ async def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(api_files.file_store)
 
     # data protection (issue 17)
-    pages_privacy.install(app, RetentionRunner(hub, app[files_key]))
+    pages_privacy.install(
+        app,
+        RetentionRunner(hub, app[files_key]),
+        ExportBuilder(hub, app[files_key].blobs.blob_path),
+    )
 
     # end of feature wiring
     app.router.add_static("/static", WEB_DIR / "static", name="static", append_version=True)

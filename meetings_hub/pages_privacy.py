@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 import aiohttp_jinja2
 from aiohttp import web
 
-from meetings_hub.actions import audit, retention
+from meetings_hub.actions import audit, export, retention
+from meetings_hub.actions.export import ExportBuilder
 from meetings_hub.actions.retention import RetentionRunner
 from meetings_hub.actions.validate import parse_int
 from meetings_hub.api.privacy import audit_filter
@@ -47,19 +48,35 @@ async def privacy_page(request: web.Request) -> dict[str, Any]:
 
 
 retention_key: web.AppKey[RetentionRunner] = web.AppKey("retention")
+exports_key: web.AppKey[ExportBuilder] = web.AppKey("exports")
 
 
-def install(app: web.Application, runner: RetentionRunner) -> None:
+@aiohttp_jinja2.template("profile_data.html")
+async def data_page(request: web.Request) -> dict[str, Any]:
+    """My data: prepare an export (progress, download) — and a coordinator's for anyone."""
+    actor = require_person(request)
+    hub = request.app[hub_key]
+    return {
+        "exports": await export.my_exports(hub, actor),
+        "link_hours": hub.settings.export_link_hours,
+    }
+
+
+def install(app: web.Application, runner: RetentionRunner, builder: ExportBuilder) -> None:
     app.router.add_get("/audit", audit_page)
     app.router.add_get("/privacy", privacy_page)
+    app.router.add_get("/profile/data", data_page)
     app[retention_key] = runner
+    app[exports_key] = builder
 
     # on_startup runs after the cleanup contexts opened the database; on_shutdown before
     # they close it.
     async def start(app: web.Application) -> None:
         runner.start()
+        builder.start()
 
     async def stop(app: web.Application) -> None:
+        await builder.stop()
         await runner.stop()
 
     app.on_startup.append(start)

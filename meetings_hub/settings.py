@@ -216,6 +216,11 @@ class Settings:
         "Days the body of a sent (or failed) mail is kept in the outbox; then only its kind, "
         "subject, recipient and times stay (0: forever).",
     )
+    export_link_hours: int = _setting(
+        72,
+        "Hours a prepared data export (the ZIP of /profile/data) can be downloaded; then the "
+        "file is deleted by the retention run.",
+    )
     retention_run_hours: float = _setting(
         24.0,
         "How often the server itself applies the retention settings and the file cleanup "

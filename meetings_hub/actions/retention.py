@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from meetings_hub.actions import files
 from meetings_hub.hub import Hub
 from meetings_hub.settings import Settings
-from meetings_hub.storage import audit, privacy
+from meetings_hub.storage import audit, exports, privacy
 from meetings_hub.storage.timefmt import now_utc
 
 log = logging.getLogger(__name__)
@@ -29,13 +29,15 @@ class RetentionReport:
     sign_ins_deleted: int = 0
     mail_bodies_blanked: int = 0
     audit_entries_deleted: int = 0
+    exports_deleted: int = 0
 
     def summary(self) -> str:
         return (
             f"{self.messages_deleted} chat messages deleted, {self.guests_anonymised} guests and "
             f"{self.invitations_anonymised} guest invitations anonymised, "
             f"{self.sign_ins_deleted} sign-in records deleted, {self.mail_bodies_blanked} mail "
-            f"bodies blanked, {self.audit_entries_deleted} audit entries deleted"
+            f"bodies blanked, {self.audit_entries_deleted} audit entries deleted, "
+            f"{self.exports_deleted} expired data exports deleted"
         )
 
 
@@ -82,7 +84,11 @@ async def apply(hub: Hub, *, now: datetime | None = None) -> RetentionReport:
     if cutoff := _cutoff(now, settings.audit_retention_days):
         async with hub.db.write() as tx:
             entries = await audit.delete_before(tx, cutoff)
-    return RetentionReport(messages, guests, invitations, sign_ins, mail, entries)
+    async with hub.db.write() as tx:
+        expired = await exports.expire_before(tx, now)
+    for name in expired:
+        (hub.settings.data_dir / "exports" / name).unlink(missing_ok=True)
+    return RetentionReport(messages, guests, invitations, sign_ins, mail, entries, len(expired))
 
 
 class RetentionRunner:

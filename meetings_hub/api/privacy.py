@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import msgspec
 from aiohttp import web
 
-from meetings_hub.actions import audit
+from meetings_hub.actions import audit, export
+from meetings_hub.actions.export import ExportInput, ExportOut
 from meetings_hub.api.routing import ApiRoutes, Call
 from meetings_hub.errors import BadRequest
 from meetings_hub.storage.audit import AuditFilter
@@ -84,4 +85,60 @@ async def audit_csv(call: Call) -> web.StreamResponse:
         content_type="text/csv",
         charset="utf-8",
         headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
+    )
+
+
+@routes.route(
+    "POST",
+    "/exports",
+    summary="Prepare a ZIP of my data (or, for a coordinator, anyone's); built in the background",
+    body=ExportInput,
+    response=ExportOut,
+    status=201,
+    tag="privacy",
+    errors=(404,),
+)
+async def request_export(call: Call) -> ExportOut:
+    return await export.request_export(call.hub, call.actor, call.body)
+
+
+@routes.route(
+    "GET",
+    "/exports",
+    summary="The exports I asked for or that are about me, newest first",
+    response=list[ExportOut],
+    tag="privacy",
+)
+async def list_exports(call: Call) -> list[ExportOut]:
+    return await export.my_exports(call.hub, call.actor)
+
+
+@routes.route(
+    "GET",
+    "/exports/{export_id}",
+    summary="One export's state and progress",
+    response=ExportOut,
+    tag="privacy",
+)
+async def get_export(call: Call) -> ExportOut:
+    return await export.get_export(call.hub, call.actor, call.int_param("export_id"))
+
+
+@routes.route(
+    "GET",
+    "/exports/{export_id}/download",
+    summary="Download a prepared export (ZIP) until its link expires",
+    tag="privacy",
+    produces="application/zip",
+    errors=(409,),
+)
+async def download_export(call: Call) -> web.StreamResponse:
+    path, name = await export.open_download(call.hub, call.actor, call.int_param("export_id"))
+    return web.FileResponse(
+        path,
+        headers={
+            "Content-Type": "application/zip",
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
     )

@@ -60,6 +60,8 @@ async def test_administrative_actions_are_recorded_with_the_address(tmp_path: Pa
 
         status, entries = await coordinator.get(f"{V1}/audit")
         assert status == 200
+        # (The walk's world asked for an export while it was set up: data.export, not ours.)
+        entries = [e for e in entries if e["action"] != "data.export"]
         got = [(e["action"], e["target"], e["actor_id"]) for e in reversed(entries)]
         net, free = ids["network_id"], ids["free_library_id"]
         assert got == [
@@ -131,8 +133,8 @@ async def test_the_log_refuses_updates(tmp_path: Path) -> None:
         with sqlite3.connect(server.settings.sqlite_path) as db:
             with pytest.raises(sqlite3.IntegrityError, match="append-only"):
                 db.execute("UPDATE audit_log SET action = 'x'")
-            assert db.execute("SELECT action, client FROM audit_log").fetchall() == [
-                ("test.action", "10.0.0.1")
-            ]
+            assert db.execute(
+                "SELECT action, client FROM audit_log WHERE action = 'test.action'"
+            ).fetchall() == [("test.action", "10.0.0.1")]
     finally:
         await server.runner.cleanup()

@@ -21,3 +21,25 @@ CREATE INDEX audit_log_at ON audit_log (at);
 CREATE INDEX audit_log_actor ON audit_log (actor_id, at);
 CREATE TRIGGER audit_log_append_only BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+
+-- A person's or a guest's data as one ZIP (actions/export.py), built in the background; the
+-- file lives in data_dir/exports until expires_at, then the retention cleanup deletes it.
+CREATE TABLE data_exports (
+    id INTEGER PRIMARY KEY,
+    person_id INTEGER REFERENCES persons (id) ON DELETE CASCADE,
+    guest_id INTEGER REFERENCES guests (id) ON DELETE CASCADE,
+    requested_by INTEGER REFERENCES persons (id) ON DELETE CASCADE,
+    status TEXT NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('pending', 'building', 'ready', 'failed', 'expired')),
+    -- Progress: steps done of steps in all (one per kind of data and per shared file).
+    done INTEGER NOT NULL DEFAULT 0,
+    total INTEGER NOT NULL DEFAULT 0,
+    file_name TEXT NOT NULL DEFAULT '',
+    size INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    finished_at TEXT,
+    expires_at TEXT,
+    CHECK ((person_id IS NULL) <> (guest_id IS NULL))
+);
+CREATE INDEX data_exports_requested_by ON data_exports (requested_by);
+CREATE INDEX data_exports_status ON data_exports (status);
