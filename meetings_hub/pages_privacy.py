@@ -8,11 +8,12 @@ from urllib.parse import urlencode
 import aiohttp_jinja2
 from aiohttp import web
 
-from meetings_hub.actions import audit, export, retention
+from meetings_hub.actions import audit, erasure, export, retention
 from meetings_hub.actions.export import ExportBuilder
 from meetings_hub.actions.retention import RetentionRunner
 from meetings_hub.actions.validate import parse_int
 from meetings_hub.api.privacy import audit_filter
+from meetings_hub.domain import Role
 from meetings_hub.errors import BadRequest
 from meetings_hub.keys import hub_key
 from meetings_hub.pages import require_person
@@ -56,13 +57,18 @@ async def data_page(request: web.Request) -> dict[str, Any]:
     """My data: prepare an export (progress, download) — and a coordinator's for anyone."""
     actor = require_person(request)
     hub = request.app[hub_key]
+    coordinator = actor.role is Role.COORDINATOR
     return {
         "exports": await export.my_exports(hub, actor),
         "link_hours": hub.settings.export_link_hours,
+        "erasure_asked": await erasure.my_pending_request(hub, actor),
+        "erasure_requests": await erasure.pending_requests(hub, actor) if coordinator else [],
+        "erasure_messages": hub.settings.erasure_messages,
     }
 
 
 def install(app: web.Application, runner: RetentionRunner, builder: ExportBuilder) -> None:
+    erasure.check_settings(app[hub_key].settings)  # a wrong value stops the start
     app.router.add_get("/audit", audit_page)
     app.router.add_get("/privacy", privacy_page)
     app.router.add_get("/profile/data", data_page)

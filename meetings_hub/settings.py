@@ -221,6 +221,12 @@ class Settings:
         "Hours a prepared data export (the ZIP of /profile/data) can be downloaded; then the "
         "file is deleted by the retention run.",
     )
+    erasure_messages: str = _setting(
+        "redact",
+        "What erasing a person or guest does to their chat messages: redact (they read "
+        '"[usunięto]") or keep (the text stays, the author is anonymised). A programme '
+        "decision; see docs/privacy.md.",
+    )
     retention_run_hours: float = _setting(
         24.0,
         "How often the server itself applies the retention settings and the file cleanup "

@@ -77,6 +77,8 @@ COVERED: dict[tuple[str, str], str] = {
     ("attendance", "guest_id"): "attendance",
     ("outbox", "recipient"): "mail",
     ("audit_log", "actor_id"): "audit",
+    ("erasure_requests", "person_id"): "profile",
+    ("erasure_requests", "decided_by"): "-a coordinator's decisions: in her audit.json already",
     ("one_time_tokens", "person_id"): "-hashes of single-use emailed links: secrets, no content",
     ("data_exports", "person_id"): "-the export's own bookkeeping, deleted with the file",
     ("data_exports", "guest_id"): "-the export's own bookkeeping, deleted with the file",

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 from aiohttp import web
 
-from meetings_hub.actions import audit, export
+from meetings_hub.actions import audit, erasure, export
 from meetings_hub.actions.export import ExportInput, ExportOut
 from meetings_hub.api.routing import ApiRoutes, Call
 from meetings_hub.errors import BadRequest
@@ -142,3 +142,60 @@ async def download_export(call: Call) -> web.StreamResponse:
             "Cache-Control": "no-store",
         },
     )
+
+
+@routes.route(
+    "POST",
+    "/people/{person_id}/erase",
+    summary="Erase a person: the account is anonymised (coordinator; idempotent)",
+    response=erasure.Erased,
+    tag="privacy",
+    errors=(409,),
+)
+async def erase_person(call: Call) -> erasure.Erased:
+    return await erasure.erase_person(call.hub, call.actor, call.int_param("person_id"))
+
+
+@routes.route(
+    "POST",
+    "/guests/{guest_id}/erase",
+    summary="Erase a guest: name, address and link go, the category stays (coordinator)",
+    response=erasure.Erased,
+    tag="privacy",
+)
+async def erase_guest(call: Call) -> erasure.Erased:
+    return await erasure.erase_guest(call.hub, call.actor, call.int_param("guest_id"))
+
+
+@routes.route(
+    "POST",
+    "/erasure-requests",
+    summary="Ask for my own account to be erased (a coordinator confirms)",
+    response=erasure.ErasureRequestOut,
+    status=201,
+    tag="privacy",
+)
+async def request_erasure(call: Call) -> erasure.ErasureRequestOut:
+    return await erasure.request_own_erasure(call.hub, call.actor)
+
+
+@routes.route(
+    "GET",
+    "/erasure-requests",
+    summary="Erasure requests waiting for a decision (coordinator)",
+    response=list[erasure.ErasureRequestOut],
+    tag="privacy",
+)
+async def list_erasure_requests(call: Call) -> list[erasure.ErasureRequestOut]:
+    return await erasure.pending_requests(call.hub, call.actor)
+
+
+@routes.route(
+    "POST",
+    "/erasure-requests/{request_id}/decline",
+    summary="Decline an erasure request (coordinator)",
+    tag="privacy",
+    errors=(409,),
+)
+async def decline_erasure(call: Call) -> None:
+    await erasure.decline_request(call.hub, call.actor, call.int_param("request_id"))

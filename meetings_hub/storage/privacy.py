@@ -6,7 +6,7 @@ function is idempotent: run twice, it changes nothing the second time.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from meetings_hub.storage.db import Tx
 from meetings_hub.storage.timefmt import to_db
@@ -113,3 +113,117 @@ async def blank_mail_sent_before(tx: Tx, cutoff: datetime) -> int:
         " AND ((status = 'sent' AND sent_at < ?) OR (status = 'failed' AND created_at < ?))",
         (cut, cut),
     )
+
+
+PERSON_LABEL = "Usunięty użytkownik #{id}"
+REDACTED = "[usunięto]"
+
+
+def person_label(person_id: int) -> str:
+    return PERSON_LABEL.format(id=person_id)
+
+
+def erased_email(person_id: int) -> str:
+    """Unique (the column is) and nobody's: the .invalid domain never receives mail."""
+    return f"usuniety-{person_id}@erased.invalid"
+
+
+async def redact_messages(tx: Tx, who: str) -> int:
+    """The author's messages say "[usunięto]": text, attachments' cards and mentions go, and so
+    do their search entries; the rows (and so the rooms' numbering) stay."""
+    await tx.execute(
+        "DELETE FROM messages_fts WHERE rowid IN (SELECT id FROM messages WHERE author = ?)",
+        (who,),
+    )
+    await tx.execute(
+        "DELETE FROM message_mentions WHERE message_id IN"
+        " (SELECT id FROM messages WHERE author = ?)",
+        (who,),
+    )
+    return await tx.execute_rowcount(
+        "UPDATE messages SET text = ?, body = NULL, mentions = '[]'"
+        " WHERE author = ? AND (text <> ? OR body IS NOT NULL)",
+        (REDACTED, who, REDACTED),
+    )
+
+
+async def anonymise_person(tx: Tx, person_id: int, email: str, now: datetime) -> None:
+    """The account stays (its id keeps attendance, answers and savings counted) but names
+    nobody: the name, the address, the password, every sign-in and every place that copied
+    the name go."""
+    label = person_label(person_id)
+    who = f"p:{person_id}"
+    if email:
+        await scrub_mail_to(tx, email)
+        await tx.execute("DELETE FROM login_attempts WHERE email = ?", (email,))
+    await tx.execute(
+        "UPDATE persons SET full_name = ?, email = ?, password_hash = NULL,"
+        " password_changed_at = NULL, active = 0, erased_at = COALESCE(erased_at, ?),"
+        " updated_at = ? WHERE id = ?",
+        (label, erased_email(person_id), to_db(now), to_db(now), person_id),
+    )
+    await tx.execute(
+        "UPDATE messages SET author_name = ? WHERE author = ? AND author_name <> ?",
+        (label, who, label),
+    )
+    await tx.execute(
+        "UPDATE room_files SET uploader_name = ? WHERE person_id = ? AND uploader_name <> ?",
+        (label, person_id, label),
+    )
+    for sql in (
+        "DELETE FROM auth_sessions WHERE person_id = ?",
+        "DELETE FROM one_time_tokens WHERE person_id = ?",
+        "DELETE FROM feed_tokens WHERE person_id = ?",
+        "DELETE FROM message_mentions WHERE person_id = ?",
+        "DELETE FROM room_members WHERE person_id = ?",
+    ):
+        await tx.execute(sql, (person_id,))
+    await tx.execute("DELETE FROM chat_presence WHERE who = ?", (who,))
+    await tx.execute("DELETE FROM room_reads WHERE reader = ?", (who,))
+
+
+async def forget_guest(tx: Tx, guest_id: int) -> None:
+    """Erasure of a guest beyond the retention's anonymisation: the link stops working and the
+    read markers go."""
+    row = await tx.fetch_one("SELECT invitation_id FROM guests WHERE id = ?", (guest_id,))
+    if row is None:
+        return
+    await anonymise_guest(tx, guest_id)
+    await anonymise_invitation(tx, row["invitation_id"])
+    await tx.execute(
+        "UPDATE guest_invitations SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?",
+        (to_db(datetime.now(UTC)), row["invitation_id"]),
+    )
+    await tx.execute("DELETE FROM room_reads WHERE reader = ?", (f"g:{guest_id}",))
+
+
+async def export_files_of(tx: Tx, *, person_id: int | None, guest_id: int | None) -> list[str]:
+    """Exports about the person or guest: deleted (rows and, by the caller, their ZIPs)."""
+    rows = await tx.fetch_all(
+        "SELECT file_name FROM data_exports WHERE person_id = ? OR guest_id = ?",
+        (person_id, guest_id),
+    )
+    await tx.execute(
+        "DELETE FROM data_exports WHERE person_id = ? OR guest_id = ?", (person_id, guest_id)
+    )
+    return [r["file_name"] for r in rows if r["file_name"]]
+
+
+async def scrub_mail_naming(tx: Tx, text: str) -> None:
+    """Mail to others that names someone (an organiser's name in an invitation) loses its body;
+    a subject naming them becomes "[usunięto]"."""
+    if len(text) < 3:  # a very short name would match unrelated mail
+        return
+    await tx.execute(
+        "UPDATE outbox SET body_text = '', raw = X'',"
+        " subject = CASE WHEN instr(subject, :t) > 0 THEN '[usunięto]' ELSE subject END"
+        " WHERE instr(body_text, :t) > 0 OR instr(subject, :t) > 0"
+        " OR instr(CAST(raw AS TEXT), :t) > 0",
+        {"t": text},
+    )
+
+
+async def compact_search_index(tx: Tx) -> None:
+    """FTS5 keeps a deleted message's terms in older index segments until they are merged:
+    'optimize' merges them all, so erased words leave the index too."""
+    await tx.execute("INSERT INTO messages_fts (messages_fts) VALUES ('optimize')")

@@ -8,7 +8,7 @@ from datetime import timedelta
 from meetings_hub.actions import export
 from meetings_hub.domain import Actor, GuestCategory
 from meetings_hub.storage import guests, people
-from meetings_hub.storage.timefmt import now_utc
+from meetings_hub.storage.timefmt import now_db, now_utc
 from tests.route_cases import PEOPLE, BodyId, Case, World
 
 V1 = "/api/v1"
@@ -61,6 +61,54 @@ async def _exports_built(world: World, role: str) -> dict[str, object]:
     raise AssertionError("the export builder did not finish")
 
 
+async def _fresh_person(world: World, role: str) -> dict[str, object]:
+    """A librarian of her own for each erase call (erasing spoils nothing else)."""
+    async with world.hub.db.write() as tx:
+        person_id = await tx.execute(
+            "INSERT INTO persons (full_name, email, library_id, role, created_at, updated_at)"
+            " VALUES (?, ?, ?, 'partner_librarian', ?, ?)",
+            (
+                world.unique("Do Usunięcia"),
+                world.unique_email("erase"),
+                world.ids["library_id"],
+                now_db(),
+                now_db(),
+            ),
+        )
+    return {"person_id": person_id}
+
+
+async def _fresh_guest(world: World, role: str) -> dict[str, object]:
+    async with world.hub.db.write() as tx:
+        invitation_id = await guests.insert_invitation(
+            tx,
+            meeting_id=world.ids["meeting_id"],
+            email="",
+            name="",
+            category=GuestCategory.NGO.value,
+            created_by=world.ids["lead_person_id"],
+            expires_at=now_utc() + timedelta(days=30),
+        )
+        guest_id = await guests.insert_guest(
+            tx,
+            invitation_id=invitation_id,
+            meeting_id=world.ids["meeting_id"],
+            name=world.unique("Gość"),
+            category=GuestCategory.NGO,
+        )
+    return {"guest_id": guest_id}
+
+
+async def _fresh_request(world: World, role: str) -> dict[str, object]:
+    person = await _fresh_person(world, role)
+    async with world.hub.db.write() as tx:
+        request_id = await tx.execute(
+            "INSERT INTO erasure_requests (person_id, requested_at) VALUES (?, ?)",
+            (person["person_id"], now_db()),
+        )
+    return {"request_id": request_id}
+
+
 CASES = [
     Case("GET", V1 + "/audit", allowed=COORDINATOR),
     Case("GET", V1 + "/audit.csv", allowed=COORDINATOR),
@@ -92,5 +140,22 @@ CASES = [
         allowed=OWNER,
         refused=HIDDEN,
         prepare=_exports_built,
+    ),
+    Case(
+        "POST",
+        V1 + "/people/{person_id}/erase",
+        allowed=COORDINATOR,
+        prepare=_fresh_person,
+        note="coordinator only; everyone else 403 before any lookup",
+    ),
+    Case("POST", V1 + "/guests/{guest_id}/erase", allowed=COORDINATOR, prepare=_fresh_guest),
+    Case("POST", V1 + "/erasure-requests", allowed=PEOPLE, ok=201, note="my own account"),
+    Case("GET", V1 + "/erasure-requests", allowed=COORDINATOR),
+    Case(
+        "POST",
+        V1 + "/erasure-requests/{request_id}/decline",
+        allowed=COORDINATOR,
+        ok=204,
+        prepare=_fresh_request,
     ),
 ]

@@ -43,3 +43,18 @@ CREATE TABLE data_exports (
 );
 CREATE INDEX data_exports_requested_by ON data_exports (requested_by);
 CREATE INDEX data_exports_status ON data_exports (status);
+
+-- Erasure (actions/erasure.py): when an account was anonymised ("Usunięty użytkownik #12").
+ALTER TABLE persons ADD COLUMN erased_at TEXT;
+
+-- A person asks for her own erasure; a coordinator confirms (erases) or declines.
+CREATE TABLE erasure_requests (
+    id INTEGER PRIMARY KEY,
+    person_id INTEGER NOT NULL REFERENCES persons (id) ON DELETE CASCADE,
+    requested_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done', 'declined')),
+    decided_by INTEGER REFERENCES persons (id) ON DELETE SET NULL,
+    decided_at TEXT
+);
+CREATE UNIQUE INDEX erasure_requests_one_pending ON erasure_requests (person_id)
+    WHERE status = 'pending';

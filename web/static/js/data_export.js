@@ -1,7 +1,7 @@
 // My data (/profile/data): a requested export appears in the list at once and its progress bar
 // follows the background build until the download link is there.
 import { api } from "./api.js";
-import { t } from "./i18n.js";
+import { serverText, t } from "./i18n.js";
 
 const list = document.getElementById("exports");
 const POLL_MS = 700;
@@ -59,4 +59,26 @@ document.addEventListener("api:done", (event) => {
 });
 for (const item of list.querySelectorAll("li[data-export-id]")) {
   if (["pending", "building"].includes(item.dataset.status)) follow(item.dataset.exportId);
+}
+
+// Erasing by number (coordinator): the id goes into the path, so these forms are sent here.
+for (const form of document.querySelectorAll("form[data-erase]")) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const status = form.querySelector(".form-status");
+    const error = form.querySelector(".form-error");
+    error.textContent = "";
+    const id = form.elements.id.value.trim();
+    if (!window.confirm(form.dataset.confirm)) return;
+    try {
+      const done = await api(`/api/v1/${form.dataset.erase}/${encodeURIComponent(id)}/erase`, {
+        method: "POST",
+        body: {},
+      });
+      status.textContent = t("erase.done", { name: done.name });
+      form.reset();
+    } catch (failure) {
+      error.textContent = serverText(failure.message);
+    }
+  });
 }
