@@ -138,3 +138,34 @@ async def test_the_log_refuses_updates(tmp_path: Path) -> None:
             ).fetchall() == [("test.action", "10.0.0.1")]
     finally:
         await server.runner.cleanup()
+
+
+async def test_a_moderators_delete_over_the_socket_is_recorded_with_her_address(
+    tmp_path: Path,
+) -> None:
+    """The socket path of the same action: the address comes from the socket's request."""
+    from tests.chat.support import ChatClient
+
+    server, world = await start_world(tmp_path)
+    try:
+        message = await _lead_message(world, "coordinator")
+        signed = await world.sign_in("coordinator")
+        assert signed is not None
+        socket = ChatClient("coordinator")
+        await socket.connect(server, signed[0])
+        await socket.join(message["room_id"])
+        ack = await socket.call(
+            "delete", {"room_id": message["room_id"], "id": message["message_id"]}
+        )
+        assert ack["ok"], ack
+        await socket.close()
+        entry = await world.hub.db.fetch_one(
+            "SELECT actor_id, target, client FROM audit_log WHERE action = 'message.delete_other'"
+        )
+        assert tuple(entry) == (
+            world.ids["coordinator_person_id"],
+            f"room:{message['room_id']}/message:{message['message_id']}",
+            "127.0.0.1",
+        )
+    finally:
+        await server.runner.cleanup()

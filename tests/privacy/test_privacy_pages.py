@@ -61,3 +61,27 @@ async def test_audit_page_is_the_coordinators(tmp_path: Path) -> None:
                 assert r.status in (302, 303) and "/login" in r.headers["Location"]
     finally:
         await server.runner.cleanup()
+
+
+async def test_my_data_page_is_for_accounts(tmp_path: Path) -> None:
+    server, world = await start_world(tmp_path)
+    try:
+        partner = await client_as(server, world, "partner")
+        async with partner.session.get(server.url + "/profile/data", headers=HTML) as r:
+            text = await r.text()
+            assert r.status == 200 and "Przygotuj moje dane" in text
+            assert 'id="erase-guest"' not in text  # the erase forms are the coordinator's
+        coordinator = await client_as(server, world, "coordinator")
+        async with coordinator.session.get(server.url + "/profile/data", headers=HTML) as r:
+            assert 'id="erase-guest"' in await r.text()
+        for role in ("anonymous", "guest"):
+            client = await client_as(server, world, role)
+            async with client.session.get(
+                server.url + "/profile/data", headers=HTML, allow_redirects=False
+            ) as r:
+                assert r.status in (302, 303, 403), role
+            await client.close()
+        await partner.close()
+        await coordinator.close()
+    finally:
+        await server.runner.cleanup()
