@@ -188,13 +188,24 @@ class Settings:
         "Images with more pixels than this get no thumbnail (guards against decompression bombs).",
     )
 
+    # --- Savings log (issue 11): add fields below this line ---
+    savings_poll_seconds: float = _setting(
+        30.0,
+        "How often the savings job looks for session rooms that closed and freezes their"
+        " records (a host ending a session wakes it at once).",
+    )
+    savings_lookback_days: int = _setting(
+        400,
+        "At start the savings job freezes every room that closed this many days back and was"
+        " not frozen yet (e.g. while the server was down).",
+    )
+
     # --- Data protection (issue 17): add fields below this line ---
     audit_retention_days: int = _setting(
         730,
         "Days the audit log of administrative actions is kept (0: forever). Applied by "
         "`meetings-hub cleanup` and the daily run; see docs/privacy.md for why two years.",
     )
-
     chat_retention_days: int = _setting(
         0,
         "Days chat messages are kept, then deleted with their search entries (0: forever). "

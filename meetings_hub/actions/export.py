@@ -79,6 +79,10 @@ COVERED: dict[tuple[str, str], str] = {
     ("audit_log", "actor_id"): "audit",
     ("erasure_requests", "person_id"): "profile",
     ("erasure_requests", "decided_by"): "-a coordinator's decisions: in her audit.json already",
+    ("savings_parameter_sets", "created_by"): "savings",
+    ("savings_road_distances", "updated_by"): "savings",
+    ("savings_records", "created_by"): "savings",
+    ("savings_corrections", "created_by"): "savings",
     ("one_time_tokens", "person_id"): "-hashes of single-use emailed links: secrets, no content",
     ("data_exports", "person_id"): "-the export's own bookkeeping, deleted with the file",
     ("data_exports", "guest_id"): "-the export's own bookkeeping, deleted with the file",
@@ -259,6 +263,39 @@ QUERIES: dict[str, list[tuple[str, str, str]]] = {
             " WHERE recipient = :email COLLATE NOCASE AND :email <> ''",
         ),
     ],
+    "savings": [
+        (
+            "*",
+            "counted_in",
+            "SELECT r.meeting_id, r.original_start, r.version FROM savings_records r"
+            " JOIN savings_inputs i ON i.record_id = r.id"
+            " WHERE instr(i.inputs_json, '\"' || :who || '\"') > 0",
+        ),
+        (
+            _P,
+            "parameter_versions_made",
+            "SELECT network_id, version, valid_from, note, created_at FROM savings_parameter_sets"
+            " WHERE created_by = :id",
+        ),
+        (
+            _P,
+            "road_distances_set",
+            "SELECT library_a, library_b, km, note, updated_at"
+            " FROM savings_road_distances WHERE updated_by = :id",
+        ),
+        (
+            _P,
+            "records_made",
+            "SELECT meeting_id, original_start, version, reason, created_at FROM savings_records"
+            " WHERE created_by = :id",
+        ),
+        (
+            _P,
+            "corrections_made",
+            "SELECT meeting_id, original_start, persons_json, note, created_at"
+            " FROM savings_corrections WHERE created_by = :id",
+        ),
+    ],
     "audit": [
         (
             _P,
@@ -284,6 +321,8 @@ files.json       udostępnione pliki; same pliki w katalogu files/ / files share
                  themselves in the files/ folder
 attendance.json  obecność na sesjach / attendance of sessions
 mail.json        wysłane wiadomości e-mail / mail sent
+savings.json     rozliczenia oszczędności, w których Cię policzono, i Twoje zmiany parametrów /
+                 savings records you were counted in, and your parameter changes
 audit.json       wykonane działania administracyjne / administrative actions taken
 {extra}
 Czasy są w UTC (ISO 8601). Pytania: koordynator programu; zob. /privacy.

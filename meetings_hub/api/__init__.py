@@ -9,6 +9,7 @@ from meetings_hub.api import (
     people,
     privacy,
     rooms,
+    savings,
     scheduling,
     session,
     system,
@@ -29,6 +30,8 @@ ROUTE_TABLES: tuple[ApiRoutes, ...] = (
     rooms.routes,
     # files (issue 6)
     files.routes,
+    # savings (issue 11)
+    savings.routes,
     # data protection (issue 17)
     privacy.routes,
 )

@@ -74,8 +74,9 @@ async def list_audit(call: Call) -> list[dict[str, object]]:
     "GET",
     "/audit.csv",
     summary="The audit log as CSV, with the same filters (coordinator)",
+    response=str,
     tag="privacy",
-    produces="text/csv",
+    media_type="text/csv",
     errors=(400,),
 )
 async def audit_csv(call: Call) -> web.StreamResponse:
@@ -128,8 +129,9 @@ async def get_export(call: Call) -> ExportOut:
     "GET",
     "/exports/{export_id}/download",
     summary="Download a prepared export (ZIP) until its link expires",
+    response=bytes,
     tag="privacy",
-    produces="application/zip",
+    media_type="application/zip",
     errors=(409,),
 )
 async def download_export(call: Call) -> web.StreamResponse:

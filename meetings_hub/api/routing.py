@@ -63,8 +63,9 @@ class Endpoint:
     tag: str = "general"
     public: bool = False
     errors: tuple[int, ...] = ()
-    # A media type other than JSON that the handler answers 200 with (e.g. "text/csv").
-    produces: str = ""
+    # What a 2xx answer is; not JSON only for exports (e.g. text/csv), which the handler
+    # answers itself with a web.Response.
+    media_type: str = "application/json"
 
 
 @dataclass
@@ -84,7 +85,7 @@ class ApiRoutes:
         tag: str = "general",
         public: bool = False,
         errors: tuple[int, ...] = (),
-        produces: str = "",
+        media_type: str = "application/json",
     ) -> Callable[[ApiHandler], ApiHandler]:
         def register(handler: ApiHandler) -> ApiHandler:
             self.endpoints.append(
@@ -99,7 +100,7 @@ class ApiRoutes:
                     tag,
                     public,
                     errors,
-                    produces,
+                    media_type,
                 )
             )
             return handler

@@ -6,6 +6,7 @@ function is idempotent: run twice, it changes nothing the second time.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 from meetings_hub.storage.db import Tx
@@ -39,10 +40,40 @@ async def invitations_of_meetings_ended_before(tx: Tx, cutoff: datetime) -> list
     return [r["id"] for r in rows]
 
 
+async def anonymise_savings(tx: Tx, who: str, old_name: str, label: str) -> None:
+    """Frozen savings records keep their figures, but the attendee's name in their inputs and
+    a guest's row without a place (labelled with the name, and its CSV lines) get ``label``."""
+    rows = await tx.fetch_all(
+        "SELECT record_id, inputs_json FROM savings_inputs WHERE instr(inputs_json, ?) > 0",
+        (json.dumps(who),),
+    )
+    for row in rows:
+        inputs = json.loads(row["inputs_json"])
+        attendees = [a for a in inputs.get("attendees", []) if a.get("who") == who]
+        if not attendees or all(a.get("name") == label for a in attendees):
+            continue
+        for attendee in attendees:
+            attendee["name"] = label
+        await tx.execute(
+            "UPDATE savings_inputs SET inputs_json = ? WHERE record_id = ?",
+            (json.dumps(inputs, ensure_ascii=False), row["record_id"]),
+        )
+        if old_name and old_name != label:
+            await tx.execute(
+                "UPDATE savings_rows SET label = :label,"
+                " csv_comma = replace(csv_comma, :old, :label),"
+                " csv_semicolon = replace(csv_semicolon, :old, :label)"
+                " WHERE record_id = :record AND library_id IS NULL AND label = :old",
+                {"label": label, "old": old_name, "record": row["record_id"]},
+            )
+
+
 async def anonymise_guest(tx: Tx, guest_id: int) -> None:
     """The guest's name leaves every place that copied it; the category stays."""
     label = guest_label(guest_id)
     who = f"g:{guest_id}"
+    row = await tx.fetch_one("SELECT name FROM guests WHERE id = ?", (guest_id,))
+    await anonymise_savings(tx, who, row["name"] if row else "", label)
     await tx.execute("UPDATE guests SET name = ? WHERE id = ?", (label, guest_id))
     await tx.execute(
         "UPDATE messages SET author_name = ? WHERE author = ? AND author_name <> ?",
@@ -153,6 +184,8 @@ async def anonymise_person(tx: Tx, person_id: int, email: str, now: datetime) ->
     the name go."""
     label = person_label(person_id)
     who = f"p:{person_id}"
+    row = await tx.fetch_one("SELECT full_name FROM persons WHERE id = ?", (person_id,))
+    await anonymise_savings(tx, who, row["full_name"] if row else "", label)
     if email:
         await scrub_mail_to(tx, email)
         await tx.execute("DELETE FROM login_attempts WHERE email = ?", (email,))

@@ -18,8 +18,10 @@ from tests.privacy.support import GUEST_EMAIL, GUEST_NAME, named_guest, post
 V1 = "/api/v1"
 # Where a who-key of an erased account may stay, and why: the message rows keep their author
 # key (the account is anonymised, so it names nobody; threads and counts stay whole); the
-# audit log names targets by id on purpose (RODO art. 5(2)).
+# audit log names targets by id on purpose (RODO art. 5(2)); a frozen savings record counts
+# her by the (anonymised) account, its name field rewritten.
 WHO_KEY_ALLOWED = {
+    ("savings_inputs", "inputs_json"),
     ("messages", "author"),
     ("messages", "deleted_by"),
     ("audit_log", "target"),
