@@ -120,6 +120,9 @@ class Actor:
     person: Person | None = None
     guest: Guest | None = None
     session_id: str | None = None
+    # The client's address (as the login limit counts it), set per request and socket: the
+    # audit log records where an administrative action came from.
+    client: str = ""
 
     @property
     def is_anonymous(self) -> bool:

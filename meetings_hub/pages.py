@@ -10,7 +10,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from meetings_hub import demo_data
-from meetings_hub.actions import demo, home, network, outbox, people, savings, session
+from meetings_hub.actions import demo, home, network, outbox, people, retention, savings, session
 from meetings_hub.actions.access import scope_of
 from meetings_hub.actions.validate import parse_int
 from meetings_hub.actions.when import range_text, rule_text
@@ -324,6 +324,7 @@ async def guest_page(request: web.Request) -> dict[str, Any]:
         "when": range_text(hub, lang, landing.start, landing.end, meeting.timezone),
         "repeats": rule_text(hub, lang, meeting.rule, meeting.timezone) if meeting.rule else "",
         "categories": list(GuestCategory),
+        "retention": retention.periods(hub.settings),
     }
 
 

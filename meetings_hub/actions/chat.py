@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from meetings_hub.actions import session
+from meetings_hub.actions import audit, session
 from meetings_hub.actions.access import scope_of
 from meetings_hub.actions.occurrences import live_meeting_ids
 from meetings_hub.actions.rooms import (
@@ -501,6 +501,14 @@ async def delete_message(hub: Hub, actor: Actor, room_id: int, message_id: int) 
             )
     async with hub.db.write() as tx:
         await chat.delete_message(tx, message_id, who_of(actor))
+        if not own:
+            await audit.record(
+                tx,
+                actor,
+                "message.delete_other",
+                f"room:{room_id}/message:{message_id}",
+                {"author": message["author"]},
+            )
         row = await chat.get_message(tx, message_id)
         assert row is not None
         updated = message_dict(row)

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from meetings_hub.actions import audit
 from meetings_hub.actions.access import (
     Scope,
     not_found_unless,
@@ -833,6 +834,9 @@ async def put_programme_parameters(
             note=data.note,
             created_by=actor.person.id,
         )
+        await audit.record(
+            tx, actor, "savings.parameters", "savings", {"version": version, "values": values}
+        )
         rows = await store.list_sets(tx, None)
     return _set_view(next(r for r in rows if r["version"] == version))
 
@@ -878,6 +882,13 @@ async def put_network_parameters(
             bounds={},
             note=data.note,
             created_by=actor.person.id,
+        )
+        await audit.record(
+            tx,
+            actor,
+            "savings.parameters",
+            f"network:{network_id}",
+            {"version": version, "values": values},
         )
         rows = await store.list_sets(tx, network_id)
     return _set_view(next(r for r in rows if r["version"] == version))
@@ -970,6 +981,13 @@ async def put_distance(
             data.note,
             actor.person.id,
         )
+        await audit.record(
+            tx,
+            actor,
+            "savings.distance",
+            f"library:{library_id}/library:{other_library_id}",
+            {"km": str(rounding.km(data.km))},
+        )
         library = await libraries_store.get(tx, library_id)
         other = await libraries_store.get(tx, other_library_id)
         row = await store.effective_set(tx, None, local_date(now_utc(), hub.settings.timezone))
@@ -994,6 +1012,9 @@ async def delete_distance(hub: Hub, actor: Actor, library_id: int, other_library
         await _check_distance_pair(tx, actor, library_id, other_library_id)
         if not await store.delete_distance(tx, library_id, other_library_id):
             raise NotFound("No road distance is set for these libraries.")
+        await audit.record(
+            tx, actor, "savings.distance_delete", f"library:{library_id}/library:{other_library_id}"
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1059,6 +1080,13 @@ async def correct_attendance(
             note=data.note,
             created_by=actor.person.id,
         )
+        await audit.record(
+            tx,
+            actor,
+            "savings.correction",
+            f"meeting:{meeting_id}",
+            {"date": data.original_start, "persons": data.persons},
+        )
         await new_version(
             tx,
             meeting,
@@ -1115,5 +1143,8 @@ async def recompute(
             created_by=actor.person.id,
         )
         not_found_unless(created is not None, "Savings record")
+        await audit.record(
+            tx, actor, "savings.recompute", f"meeting:{meeting_id}", {"date": data.original_start}
+        )
     views = await occurrence_savings(hub, actor, meeting_id, data.original_start)
     return views[0]

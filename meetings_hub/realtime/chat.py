@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import random
 import time
@@ -28,6 +29,7 @@ from meetings_hub.actions.rooms import RoomAccess
 from meetings_hub.domain import Actor
 from meetings_hub.errors import AppError
 from meetings_hub.hub import Hub
+from meetings_hub.middleware import client_address
 from meetings_hub.realtime.manager import FastEmit, FastRedisManager
 from meetings_hub.realtime.ordering import RoomOrder
 from meetings_hub.realtime.roster import LocalRoster, Roster
@@ -321,6 +323,9 @@ class ChatNamespace(socketio.AsyncNamespace):
             raise socketio.exceptions.ConnectionRefusedError(
                 exc.message, {"code": exc.code, "message": exc.message}
             ) from None
+        request = environ.get("aiohttp.request")
+        if request is not None:  # the audit log records where a moderator's action came from
+            actor = dataclasses.replace(actor, client=client_address(request, self.hub.settings))
         who = chat.who_of(actor)
         # Confirmed now; the first periodic recheck falls anywhere in the coming period, so
         # the sockets of a busy room (which connect together) are not all rechecked at once.
@@ -419,7 +424,7 @@ class ChatNamespace(socketio.AsyncNamespace):
         if actor is None or chat.who_of(actor) != conn.who:
             await self.disconnect(sid)
             return False
-        conn.actor = actor
+        conn.actor = dataclasses.replace(actor, client=conn.actor.client)
         if conn.watching:
             allowed = set(await chat.room_ids_of(self.hub, actor))
             await self._watch_only(sid, conn, conn.watching & allowed)
