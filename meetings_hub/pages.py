@@ -320,6 +320,7 @@ async def guest_page(request: web.Request) -> dict[str, Any]:
     return {
         "token": token,
         "invitation": landing.invitation,
+        "libraries": landing.libraries,
         "meeting": meeting,
         "when": range_text(hub, lang, landing.start, landing.end, meeting.timezone),
         "repeats": rule_text(hub, lang, meeting.rule, meeting.timezone) if meeting.rule else "",

@@ -103,7 +103,7 @@ async def gather_attendees(
         if who not in people:
             if guest:
                 origin = presence.guest_origin(
-                    None, None, row["inviter_library_id"], organiser_library
+                    row["guest_library_id"], None, row["inviter_library_id"], organiser_library
                 )
             else:
                 origin = row["person_library_id"]
@@ -111,7 +111,7 @@ async def gather_attendees(
                 "who": who,
                 "name": (row["guest_name"] if guest else row["person_name"]) or "",
                 "guest": guest,
-                # Guests name no place of their own yet; a Place origin would be kept here.
+                # A guest names a library on her entry page, or none (no town: no geocoding).
                 "library_id": origin if isinstance(origin, int) else None,
             }
         spans.setdefault(who, []).append((from_db(row["joined_at"]), opt_from_db(row["left_at"])))

@@ -13,12 +13,12 @@ from meetings_hub import auth
 from meetings_hub.actions import mailing
 from meetings_hub.actions.access import require_person
 from meetings_hub.actions.access_events import access_changed
-from meetings_hub.actions.validate import FieldErrors
+from meetings_hub.actions.validate import FieldErrors, Id
 from meetings_hub.domain import Actor, GuestCategory, Person, TokenPurpose
 from meetings_hub.errors import AppError, BadRequest, NotFound, RateLimited, Unauthenticated
 from meetings_hub.hub import Hub
 from meetings_hub.scheduling.model import Meeting
-from meetings_hub.storage import guests, people, sessions
+from meetings_hub.storage import guests, networks, people, sessions
 from meetings_hub.storage import scheduling as scheduling_store
 from meetings_hub.storage.db import Reader, Tx
 from meetings_hub.storage.timefmt import from_db, now_utc
@@ -49,6 +49,8 @@ class GuestEnterInput(msgspec.Struct, forbid_unknown_fields=True):
     token: str
     name: str
     category: GuestCategory
+    # The library she comes from, if she names one (the savings log counts her travel from it).
+    origin_library_id: Id | None = None
 
 
 @dataclass(frozen=True)
@@ -298,18 +300,27 @@ class GuestLanding:
     meeting: Meeting
     start: datetime
     end: datetime
+    libraries: list[tuple[int, str]]  # of the meeting's network: where she may say she comes from
 
 
 async def guest_invitation_view(hub: Hub, token: str) -> GuestLanding:
     async with hub.db.read() as reader:
         invitation = await live_guest_invitation(hub, reader, token)
         meeting = await scheduling_store.get(reader, int(invitation["meeting_id"]))  # type: ignore[call-overload]
+        libraries = await _origin_choices(reader, meeting.network_id) if meeting else []
     if meeting is None:
         raise NotFound("This invitation link is not valid.", code="invalid_guest_link")
     now = now_utc()
     coming = [o for o in meeting.occurrences(now - timedelta(hours=12)) if o.end > now]
     start, end = (coming[0].start, coming[0].end) if coming else (meeting.start, meeting.end)
-    return GuestLanding(dict(invitation), meeting, start, end)
+    return GuestLanding(dict(invitation), meeting, start, end, libraries)
+
+
+async def _origin_choices(db: Reader | Tx, network_id: int) -> list[tuple[int, str]]:
+    """The libraries a guest may name as where she comes from: her meeting's network's."""
+    network = await networks.get(db, network_id)
+    found = [(m.library_id, m.library_name) for m in network.members if m.active] if network else []
+    return sorted(found, key=lambda choice: choice[1])
 
 
 async def guest_enter(hub: Hub, data: GuestEnterInput, *, user_agent: str) -> NewSession:
@@ -318,6 +329,12 @@ async def guest_enter(hub: Hub, data: GuestEnterInput, *, user_agent: str) -> Ne
     errors.raise_if_any()
     async with hub.db.read() as reader:
         invitation = await live_guest_invitation(hub, reader, data.token)
+        if data.origin_library_id is not None:
+            meeting = await scheduling_store.get(reader, int(invitation["meeting_id"]))  # type: ignore[call-overload]
+            choices = await _origin_choices(reader, meeting.network_id) if meeting else []
+            if data.origin_library_id not in {library_id for library_id, _ in choices}:
+                errors.add("origin_library_id", "Choose a library from the list.")
+    errors.raise_if_any()
     async with hub.db.write() as tx:
         guest_id = await guests.insert_guest(
             tx,
@@ -325,6 +342,7 @@ async def guest_enter(hub: Hub, data: GuestEnterInput, *, user_agent: str) -> Ne
             meeting_id=int(invitation["meeting_id"]),  # type: ignore[call-overload]
             name=data.name.strip(),
             category=data.category,
+            origin_library_id=data.origin_library_id,
         )
         token, csrf = await _open_session(
             hub, tx, person_id=None, guest_id=guest_id, user_agent=user_agent

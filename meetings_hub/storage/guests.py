@@ -54,12 +54,18 @@ def _guest(row: Row) -> Guest:
 
 
 async def insert_guest(
-    tx: Tx, *, invitation_id: int, meeting_id: int, name: str, category: GuestCategory
+    tx: Tx,
+    *,
+    invitation_id: int,
+    meeting_id: int,
+    name: str,
+    category: GuestCategory,
+    origin_library_id: int | None = None,
 ) -> int:
     return await tx.execute(
-        "INSERT INTO guests (invitation_id, meeting_id, name, category, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (invitation_id, meeting_id, name, category.value, now_db()),
+        "INSERT INTO guests (invitation_id, meeting_id, name, category, origin_library_id,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (invitation_id, meeting_id, name, category.value, origin_library_id, now_db()),
     )
 
 

@@ -131,7 +131,8 @@ async def attendance_in_window(
     return await db.fetch_all(
         "SELECT a.person_id, a.guest_id, a.joined_at, a.left_at,"
         " p.full_name AS person_name, p.library_id AS person_library_id,"
-        " g.name AS guest_name, inviter.library_id AS inviter_library_id"
+        " g.name AS guest_name, g.origin_library_id AS guest_library_id,"
+        " inviter.library_id AS inviter_library_id"
         " FROM attendance a LEFT JOIN persons p ON p.id = a.person_id"
         " LEFT JOIN guests g ON g.id = a.guest_id"
         " LEFT JOIN guest_invitations i ON i.id = g.invitation_id"

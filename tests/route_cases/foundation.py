@@ -215,6 +215,9 @@ CASES: list[Case] = [
         ok=200,
         prepare=fresh_invitation,
         body=lambda w, p: {"token": p["token"], "name": "Jan Gość", "category": "ngo"},
+        # The guest names where she comes from: a library of her meeting's network only (the
+        # meeting is Morawica's, so another network's library is foreign to every role).
+        body_ids=(BodyId("origin_library_id", ours="other_library_id", theirs="other_library_id"),),
     ),
     Case("POST", V1 + "/language", allowed=EVERYONE, ok=204, body={"language": "pl"}),
     # --- me and people ---

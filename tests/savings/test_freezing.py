@@ -185,3 +185,51 @@ async def test_demo_history_fills_every_network(server: Server) -> None:
     assert log.totals.money == sum(
         (r.money for r in log.rows if r.counted and r.kind != "in_person"), Decimal(0)
     )
+
+
+async def test_a_guest_who_names_her_library_travels_from_it(server: Server) -> None:
+    """The guest entry page asks (optionally) where she comes from; the freeze counts her trip
+    from that library instead of the inviting person's or the organiser's."""
+    from tests.support import Client
+
+    hub = server.hub
+    coordinator = await lead_actor(hub, "koordynator@example.org")
+    network_id = await network_id_of(server, "Morawicy")
+    meeting_id, _ = await held_session(hub, coordinator, network_id, [], freeze=False)
+    lead = Client(server.url)
+    await lead.login(LEAD)
+    status, invitation = await lead.post(
+        f"/api/v1/meetings/{meeting_id}/guest-invitations",
+        {"name": "Ekspert", "category": "expert"},
+    )
+    await lead.close()
+    assert status == 201, invitation
+    token = invitation["link"].rsplit("/guest/", 1)[1]
+    async with hub.db.read() as reader:
+        row = await reader.fetch_one("SELECT id FROM libraries WHERE town = 'Chęciny'")
+        other = await reader.fetch_one("SELECT id FROM libraries WHERE town = 'Korsze'")
+    guest = Client(server.url)
+    body = {"token": token, "name": "Ewa Ekspert", "category": "expert"}
+    # A library of another network is not offered and not taken: 422 naming the field.
+    status, answer = await guest.post(
+        "/api/v1/guest/enter", {**body, "origin_library_id": other["id"]}
+    )
+    assert status == 422 and "origin_library_id" in answer["error"]["details"], answer
+    status, _ = await guest.post("/api/v1/guest/enter", {**body, "origin_library_id": row["id"]})
+    assert status in (200, 201)
+    await guest.close()
+    async with hub.db.write() as tx:
+        guest_id = (await tx.fetch_one("SELECT id FROM guests ORDER BY id DESC LIMIT 1"))["id"]
+        room = await tx.fetch_one("SELECT id FROM rooms WHERE meeting_id = ?", (meeting_id,))
+        meeting = await meetings_store.get(tx, meeting_id)
+        assert meeting is not None and room is not None
+        occ = meeting.occurrences()[0]
+        await store.insert_attendance(
+            tx, room["id"], meeting_id, person_id=None, guest_id=guest_id,
+            joined=occ.start, left=occ.end,
+        )  # fmt: skip
+    assert await savings_freeze.freeze_one(hub, meeting, occ)
+    (view,) = await savings.occurrence_savings(hub, coordinator, meeting_id, None)
+    (line,) = view.versions[0].rows
+    assert (line.library_id, line.counted) == (row["id"], True)
+    assert line.money > 0
