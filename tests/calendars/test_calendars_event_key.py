@@ -81,7 +81,7 @@ def test_lines_with_and_without_people_have_other_keys() -> None:
 
 def test_a_new_writer_gives_new_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     before = _key(WEEKLY)
-    monkeypatch.setattr(document, "_WRITER", document._WRITER + "x")
+    monkeypatch.setattr(document, "_WRITER", document._WRITER + b"x")
     assert _key(WEEKLY) != before
 
 
