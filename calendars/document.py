@@ -99,11 +99,12 @@ def kept_lines(event: Event, *, with_people: bool) -> bytes | None:
         return found
 
 
-def keep_lines(event: Event, body: bytes, *, with_people: bool) -> None:
-    """Hands back lines written earlier for this event (found under its ``event_key``)."""
+def keep_lines(found: Iterable[tuple[Event, bytes]], *, with_people: bool) -> None:
+    """Hands back lines written earlier for these events (found under their ``event_key``)."""
     with _kept_lock:
-        _kept[(event, with_people)] = body
-        _kept.move_to_end((event, with_people))
+        for event, body in found:
+            _kept[(event, with_people)] = body
+            _kept.move_to_end((event, with_people))
         while len(_kept) > _KEPT_MAX:
             _kept.popitem(last=False)
 
@@ -119,7 +120,7 @@ def event_lines(event: Event, *, with_people: bool) -> bytes:
     found = kept_lines(event, with_people=with_people)
     if found is None:
         found = b"".join(v.to_ical() for v in vevents(event, with_people=with_people))
-        keep_lines(event, found, with_people=with_people)
+        keep_lines([(event, found)], with_people=with_people)
         # Feeds are built in a thread; writing a thousand new events holds the GIL for a
         # second or more. Letting go of it after each one lets the event loop (every other
         # request) take its turn at once, not after a switch interval per step.

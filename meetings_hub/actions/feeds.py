@@ -352,13 +352,14 @@ async def _build(hub: Hub, head: FeedHead, now: datetime) -> FeedFile:
         return events, unknown
 
     def build(stored: dict[int, tuple[str, bytes]]) -> tuple[bytes, list[_Lines]]:
-        fresh = []
+        fresh, known = [], []
         for meeting_id, (event, key) in unknown.items():
             found = stored.get(meeting_id)
             if found is not None and found[0] == key:
-                document.keep_lines(event, found[1], with_people=False)
+                known.append((event, found[1]))
             else:
                 fresh.append((meeting_id, event, key))
+        document.keep_lines(known, with_people=False)
         body = build_feed(events, name=target.name, tzid=hub.settings.timezone)
         written = [
             (meeting_id, key, document.event_lines(event, with_people=False))
