@@ -11,15 +11,23 @@ Targets (issue 10): 1,000 events built in under 100 ms after a change, a 304 in 
 (the handler), and no other request (/healthz) delayed by more than 50 ms while four feed
 fetches of a changed feed run.
 
-    .venv/bin/python bench/scheduling_feeds.py [--rounds 50] [--shapes series,singles,thousand]
+"Cold after restart": a new process (``--restarts`` of them, one after another) starts a
+server on the same database and times its first build of the feed, once with each event's
+VEVENT lines stored in the database (feed_event_bytes, what a restart finds) and once with
+that table emptied first (a database from before migration 0021: every VEVENT written again).
+
+    .venv/bin/python bench/scheduling_feeds.py [--rounds 50] [--restarts 5]
+        [--shapes series,singles,thousand]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -142,13 +150,61 @@ async def _delays(feed_url: str, probe_url: str, touch, rounds: int) -> list[flo
     return found
 
 
+async def _cold_child(data_dir: str, site_url: str, token: str, empty: bool) -> None:
+    """In a new process: a server on the given database, and its first build of the feed."""
+    port = _port()
+    settings = make_settings(
+        Path(data_dir).parent,
+        data_dir=Path(data_dir),
+        port=port,
+        site_url=site_url,
+        log_level="WARNING",
+    )
+    server = await start_server(settings)
+    try:
+        if empty:
+            async with server.hub.db.write() as tx:
+                await tx.execute("DELETE FROM feed_event_bytes")
+        # CPU time of the whole process (every thread) next to the wall time: on a loaded
+        # machine the wall time mostly measures the wait for a core.
+        begin, cpu = time.perf_counter(), time.process_time()
+        await feeds.feed_file(server.hub, token)
+        took, cpu = time.perf_counter() - begin, time.process_time() - cpu
+    finally:
+        await server.runner.cleanup()
+    print(json.dumps({"seconds": took, "cpu": cpu}))
+
+
+def _restarts(
+    data_dir: Path, site_url: str, token: str, count: int, empty: bool
+) -> tuple[list[float], list[float]]:
+    """Wall and CPU times of the first build in ``count`` new processes."""
+    found, cpu = [], []
+    for _ in range(count):
+        child = subprocess.run(
+            [sys.executable, __file__, "--cold-child", str(data_dir), site_url, token]
+            + (["--empty"] if empty else []),
+            capture_output=True,
+            check=True,
+            text=True,
+        )
+        answer = json.loads(child.stdout.strip().splitlines()[-1])
+        found.append(answer["seconds"])
+        cpu.append(answer["cpu"])
+    return found, cpu
+
+
+def _list(values: list[float]) -> str:
+    return ", ".join(f"{value * 1000:.0f}" for value in values)
+
+
 def _ms(values: list[float]) -> str:
     ordered = sorted(values)
     p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
     return f"median {statistics.median(values) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms"
 
 
-async def run(shape: str, rounds: int) -> None:
+async def run(shape: str, rounds: int, restarts: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         port = _port()
         settings = make_settings(
@@ -180,12 +236,13 @@ async def run(shape: str, rounds: int) -> None:
             begin = time.perf_counter()
             file = await feeds.feed_file(hub, token)
             cold = time.perf_counter() - begin
-            rebuild, unchanged, head = [], [], []
+            rebuild, rebuild_cpu, unchanged, head = [], [], [], []
             for _ in range(rounds):
                 await touch()
-                begin = time.perf_counter()
+                begin, cpu = time.perf_counter(), time.process_time()
                 file = await feeds.feed_file(hub, token)
                 rebuild.append(time.perf_counter() - begin)
+                rebuild_cpu.append(time.process_time() - cpu)
                 begin = time.perf_counter()
                 await feeds.feed_file(hub, token)
                 unchanged.append(time.perf_counter() - begin)
@@ -199,13 +256,23 @@ async def run(shape: str, rounds: int) -> None:
 
             async def touch_cold() -> None:
                 await touch()
-                document._event_lines.cache_clear()  # every VEVENT written again
+                document.forget_lines()  # every VEVENT written again (or read back)
 
             cold_delays = await _delays(feed.url, probe, touch_cold, rounds=2)
+            data_dir, site = settings.data_dir, settings.site_url
+            restarted = _restarts(data_dir, site, token, restarts, empty=False)
+            from_scratch = _restarts(data_dir, site, token, restarts, empty=True)
             events = file.body.count(b"BEGIN:VEVENT")
             print(f"{shape}: {size} bytes ({size / 1024:.1f} KiB), {events} VEVENTs")
             print(f"  first build after start (cold):  {cold * 1000:.1f} ms")
+            for label, (wall, cpu) in (
+                ("stored lines", restarted),
+                ("table emptied", from_scratch),
+            ):
+                print(f"  cold after restart ({label}), wall: {_ms(wall)}")
+                print(f"    CPU: {_ms(cpu)}; wall values {_list(wall)} ms")
             print(f"  build after one change (action):  {_ms(rebuild)}")
+            print(f"    CPU: {_ms(rebuild_cpu)}")
             print(f"  unchanged feed (action):          {_ms(unchanged)}")
             print(f"  304 decision (action feed_head):  {_ms(head)}")
             print(f"  GET 200 over HTTP (unchanged):    {_ms(full)}")
@@ -220,10 +287,16 @@ async def run(shape: str, rounds: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=50)
+    parser.add_argument("--restarts", type=int, default=5)
     parser.add_argument("--shapes", default="series,singles,thousand")
+    parser.add_argument("--cold-child", nargs=3, metavar=("DATA_DIR", "SITE_URL", "TOKEN"))
+    parser.add_argument("--empty", action="store_true")
     args = parser.parse_args()
+    if args.cold_child:
+        asyncio.run(_cold_child(*args.cold_child, empty=args.empty))
+        return
     for shape in args.shapes.split(","):
-        asyncio.run(run(shape, args.rounds))
+        asyncio.run(run(shape, args.rounds, args.restarts))
 
 
 if __name__ == "__main__":

@@ -16,7 +16,9 @@ from urllib.parse import quote, urlencode
 
 import msgspec
 
+from calendars import document
 from calendars.feed import build_feed
+from calendars.model import Event
 from meetings_hub import auth
 from meetings_hub.actions import feed_events
 from meetings_hub.actions.access import Scope, require_person, scope_of
@@ -70,6 +72,10 @@ class FeedFile:
     etag: str  # quoted, strong
     last_modified: datetime
     filename: str  # shown name (UTF-8); api/feeds.py sends it per RFC 6266
+
+
+# (meeting id, event_key, VEVENT lines) as kept in the database.
+_Lines = tuple[int, str, bytes]
 
 
 @dataclass(frozen=True)
@@ -336,16 +342,46 @@ async def _build(hub: Hub, head: FeedHead, now: datetime) -> FeedFile:
             reader, hub, FeedScope(token.scope).value, token.scope_id, person, day
         )
 
-    def build() -> bytes:
+    def events_and_unknown() -> tuple[list[Event], dict[int, tuple[Event, str]]]:
         events = feed_events.to_events(hub, meetings)
-        return build_feed(events, name=target.name, tzid=hub.settings.timezone)
+        unknown = {
+            meeting.id: (event, document.event_key(event, with_people=False))
+            for meeting, event in zip(meetings, events, strict=True)
+            if document.kept_lines(event, with_people=False) is None
+        }
+        return events, unknown
+
+    def build(stored: dict[int, tuple[str, bytes]]) -> tuple[bytes, list[_Lines]]:
+        fresh, known = [], []
+        for meeting_id, (event, key) in unknown.items():
+            found = stored.get(meeting_id)
+            if found is not None and found[0] == key:
+                known.append((event, found[1]))
+            else:
+                fresh.append((meeting_id, event, key))
+        document.keep_lines(known, with_people=False)
+        body = build_feed(events, name=target.name, tzid=hub.settings.timezone)
+        written = [
+            (meeting_id, key, document.event_lines(event, with_people=False))
+            for meeting_id, event, key in fresh
+        ]
+        return body, written
 
     # Writing a thousand events is CPU work: a thread keeps the event loop (every other
-    # request, every chat socket) running meanwhile.
-    body = await asyncio.to_thread(build)
+    # request, every chat socket) running meanwhile. Lines this process has not written yet
+    # come from the database when they were stored under the same key (after a restart: all
+    # of them), and newly written ones are stored for the next start.
+    events, unknown = await asyncio.to_thread(events_and_unknown)
+    stored: dict[int, tuple[str, bytes]] = {}
+    if unknown:
+        async with hub.db.read() as reader:
+            stored = await feeds.event_lines(reader, unknown)
+    body, written = await asyncio.to_thread(build, stored)
     etag = _etag(body)
     changed_at = None if etag == token.etag else now
     async with hub.db.write() as tx:
         await feeds.record_build(tx, token.id, etag=etag, stamp=head.stamp, changed_at=changed_at)
+        if written:
+            await feeds.store_event_lines(tx, written)
     last_modified = (changed_at or token.content_changed_at or now).replace(microsecond=0)
     return FeedFile(body, etag, last_modified, _filename(target.name))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -112,6 +114,27 @@ async def record_build(
             "UPDATE feed_tokens SET content_changed_at = ? WHERE id = ?",
             (to_db(changed_at), token_id),
         )
+
+
+async def event_lines(db: Reader | Tx, meeting_ids: Iterable[int]) -> dict[int, tuple[str, bytes]]:
+    """The stored VEVENT lines of these meetings: meeting id -> (key, lines)."""
+    rows = await db.fetch_all(
+        "SELECT meeting_id, key, body FROM feed_event_bytes"
+        " WHERE meeting_id IN (SELECT value FROM json_each(?))",
+        (json.dumps(list(meeting_ids)),),
+    )
+    return {row["meeting_id"]: (row["key"], bytes(row["body"])) for row in rows}
+
+
+async def store_event_lines(tx: Tx, found: Iterable[tuple[int, str, bytes]]) -> None:
+    """Keeps (meeting id, key, lines), replacing what the meeting had; a meeting deleted since
+    the feed read it is skipped."""
+    await tx.executemany(
+        "INSERT INTO feed_event_bytes (meeting_id, key, body)"
+        " SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM meetings WHERE id = ?1)"
+        " ON CONFLICT (meeting_id) DO UPDATE SET key = excluded.key, body = excluded.body",
+        list(found),
+    )
 
 
 async def record_fetch(tx: Tx, token_id: int, *, fetched_at: datetime) -> None:
