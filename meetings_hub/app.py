@@ -12,7 +12,15 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from meetings_hub import api, pages, pages_calendar, pages_files, pages_rooms, pages_scheduling
+from meetings_hub import (
+    api,
+    pages,
+    pages_calendar,
+    pages_feedback,
+    pages_files,
+    pages_rooms,
+    pages_scheduling,
+)
 from meetings_hub.actions.files import FileRuntime
 from meetings_hub.api import feeds as feeds_api
 from meetings_hub.api import files as api_files
@@ -107,6 +115,9 @@ async def create_app(settings: Settings) -> web.Application:
     api_files.install_downloads(app)
     pages_files.install(app)
     app.cleanup_ctx.append(api_files.file_store)
+
+    # feedback and the programme report (issue 12)
+    pages_feedback.install(app, hub)
 
     # end of feature wiring
     app.router.add_static("/static", WEB_DIR / "static", name="static", append_version=True)
