@@ -9,6 +9,7 @@ from meetings_hub.api import (
     network,
     people,
     rooms,
+    savings,
     scheduling,
     session,
     system,
@@ -31,6 +32,8 @@ ROUTE_TABLES: tuple[ApiRoutes, ...] = (
     files.routes,
     # feedback and the programme report (issue 12)
     feedback.routes,
+    # savings (issue 11)
+    savings.routes,
 )
 
 
