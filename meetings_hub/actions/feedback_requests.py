@@ -122,7 +122,7 @@ async def _ask(hub: Hub, tx: Tx, now: datetime) -> int:
             opens, closes = attended.room_window(occ, ended_at, hub.settings)
             closes_at = occ.end + OPEN_FOR
             title = occ.title or meeting.title
-            for who in await attended.attendees(tx, meeting.id, opens, closes):
+            for who in await attended.attendees(tx, meeting, opens, closes):
                 kind, raw_id = who.split(":")
                 target = Target(
                     meeting.id,

@@ -1,9 +1,16 @@
-"""Feedback after a session date: the one-click form's data and its answer (public, by token)."""
+"""Feedback after a session date (public, by signed token) and the programme report."""
 
 from __future__ import annotations
 
-from meetings_hub.actions import feedback
+from collections.abc import Mapping
+from datetime import date
+
+from aiohttp import web
+
+from meetings_hub.actions import feedback, report, report_csv
+from meetings_hub.actions.report import ReportFilters
 from meetings_hub.api.routing import ApiRoutes, Call
+from meetings_hub.errors import BadRequest, NotFound, ValidationFailed
 
 routes = ApiRoutes()
 TAG = "feedback"
@@ -32,3 +39,79 @@ async def get_feedback(call: Call) -> feedback.FeedbackFormView:
 )
 async def put_feedback(call: Call) -> feedback.FeedbackFormView:
     return await feedback.submit(call.hub, call.request.match_info["token"], call.body)
+
+
+def _date(query: Mapping[str, str], name: str, default: date) -> date:
+    raw = query.get(name, "")
+    if not raw:
+        return default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise BadRequest(f"{name} must be a date (YYYY-MM-DD).", details={name: raw[:40]}) from None
+
+
+def filters_of(call: Call) -> ReportFilters:
+    """?from=&to=&network_id=&active_after=&months= ; the period defaults to this year."""
+    query = call.request.query
+    today = date.today()
+    months = call.query_int("months", low=1, high=report.MAX_MONTHS)
+    after = _date(query, "active_after", date.min)
+    return ReportFilters(
+        date_from=_date(query, "from", date(today.year, 1, 1)),
+        date_to=_date(query, "to", today),
+        network_id=call.query_int("network_id", low=1),
+        active_after=None if after == date.min else after,
+        months=months if months is not None else 6,
+    )
+
+
+def language(call: Call) -> str:
+    return call.actor.person.language.value if call.actor.person else "pl"
+
+
+@routes.route(
+    "GET",
+    "/report",
+    summary="The programme report (coordinator: every network; lead: hers): ?from=&to="
+    "&network_id=&active_after=&months= (docs/report.md)",
+    response=report.ReportView,
+    tag=TAG,
+    errors=(400, 404, 422),
+)
+async def get_report(call: Call) -> report.ReportView:
+    return await report.report(call.hub, call.actor, filters_of(call), language(call))
+
+
+@routes.route(
+    "GET",
+    "/report/csv/{table}",
+    summary="One table of the programme report as CSV, UTF-8 with BOM (tables: "
+    + ", ".join(report_csv.TABLES)
+    + "; ?delimiter=semicolon for Excel set to Polish; the report's filters)",
+    response=str,
+    tag=TAG,
+    errors=(400, 404, 422),
+    media_type="text/csv",
+)
+async def get_report_csv(call: Call) -> web.StreamResponse:
+    table = call.request.match_info["table"]
+    if table not in report_csv.TABLES:
+        raise NotFound("Report table not found.", code="unknown_report_table")
+    delimiter = {"comma": ",", "semicolon": ";", "": ","}.get(
+        call.request.query.get("delimiter", "")
+    )
+    if delimiter is None:
+        raise ValidationFailed(
+            "delimiter must be comma or semicolon.", details={"delimiter": "comma or semicolon"}
+        )
+    lang = language(call)
+    view = await report.report(call.hub, call.actor, filters_of(call), lang)
+    body = report_csv.csv_of(call.hub, lang, view, table, delimiter=delimiter)
+    name = f"raport-{table}-{view.date_from}-{view.date_to}.csv"
+    return web.Response(
+        body=body,
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -9,18 +9,6 @@ from meetings_hub.storage.db import Reader, Row, Tx
 from meetings_hub.storage.timefmt import now_db, to_db
 
 
-async def attendance_of_meeting(
-    db: Reader | Tx, meeting_id: int, opens: datetime, closes: datetime
-) -> list[Row]:
-    """Presence rows of the meeting's session room that overlap [opens, closes)."""
-    return await db.fetch_all(
-        "SELECT a.person_id, a.guest_id, a.joined_at, a.left_at FROM attendance a"
-        " JOIN rooms r ON r.id = a.room_id"
-        " WHERE r.meeting_id = ? AND a.joined_at < ? AND (a.left_at IS NULL OR a.left_at > ?)",
-        (meeting_id, to_db(closes), to_db(opens)),
-    )
-
-
 async def add_request(
     tx: Tx,
     *,
@@ -187,22 +175,6 @@ async def plans_for_answers(db: Reader | Tx, answer_ids: list[int]) -> list[Row]
     )
 
 
-async def attendance_for_meetings(
-    db: Reader | Tx, meeting_ids: list[int], start: datetime, end: datetime
-) -> list[Row]:
-    """Presence rows of these meetings' session rooms overlapping [start, end), with what the
-    report counts people by: the person's role and library, the guest's category."""
-    return await db.fetch_all(
-        "SELECT r.meeting_id, a.person_id, a.guest_id, a.joined_at, a.left_at,"
-        " p.role AS person_role, p.library_id AS person_library_id, g.category AS guest_category"
-        " FROM attendance a JOIN rooms r ON r.id = a.room_id"
-        " LEFT JOIN persons p ON p.id = a.person_id LEFT JOIN guests g ON g.id = a.guest_id"
-        " WHERE r.meeting_id IN (SELECT value FROM json_each(?))"
-        " AND a.joined_at < ? AND (a.left_at IS NULL OR a.left_at > ?)",
-        (json.dumps(meeting_ids), to_db(end), to_db(start)),
-    )
-
-
 async def room_ends(db: Reader | Tx, meeting_ids: list[int]) -> dict[int, str | None]:
     rows = await db.fetch_all(
         "SELECT meeting_id, ended_at FROM rooms WHERE meeting_id IN"
@@ -236,3 +208,19 @@ async def meetings_titled(db: Reader | Tx, network_ids: list[int]) -> list[Row]:
         " WHERE network_id IN (SELECT value FROM json_each(?))",
         (json.dumps(network_ids),),
     )
+
+
+async def people_kinds(db: Reader | Tx, person_ids: list[int]) -> dict[int, Row]:
+    rows = await db.fetch_all(
+        "SELECT id, role, library_id FROM persons WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps(person_ids),),
+    )
+    return {r["id"]: r for r in rows}
+
+
+async def guest_categories(db: Reader | Tx, guest_ids: list[int]) -> dict[int, str]:
+    rows = await db.fetch_all(
+        "SELECT id, category FROM guests WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps(guest_ids),),
+    )
+    return {r["id"]: r["category"] for r in rows}

@@ -39,7 +39,12 @@ async def held_session(
         hub,
         Actor(person=lead),
         ScheduleInput(
-            title=title, start=start, duration_minutes=minutes, kind=kind, network_id=network_id
+            title=title,
+            start=start,
+            duration_minutes=minutes,
+            kind=kind,
+            network_id=network_id,
+            address="ul. Szkolna 1" if kind == "in_person" else "",
         ),
     )
     async with hub.db.read() as reader:

@@ -8,7 +8,7 @@ from meetings_hub.actions import feedback
 from meetings_hub.storage import feedback as store
 from meetings_hub.storage import scheduling
 from meetings_hub.storage.timefmt import now_utc
-from tests.route_cases import EVERYONE, Case, World
+from tests.route_cases import EVERYONE, STAFF, Case, World
 
 V1 = "/api/v1"
 
@@ -30,6 +30,7 @@ async def setup_world(world: World) -> None:
         )
     target = feedback.Target(meeting.id, meeting.start, person_id=world.ids["person_id"])
     world.ids["feedback_token"] = feedback.token(hub, target, closes_at)
+    world.ids["report_table"] = "participants"
 
 
 CASES = [
@@ -47,5 +48,18 @@ CASES = [
         allowed=EVERYONE,
         body={"outcomes": ["knowledge"], "rating": 5, "comment": "Dobrze"},
         note="anyone holding the link answers for its person; edits allowed while open",
+    ),
+    Case(
+        "GET",
+        V1 + "/report",
+        allowed=STAFF,
+        note="coordinator: every network; a lead: the networks she leads; partners and guests 403",
+    ),
+    Case(
+        "GET",
+        V1 + "/report/csv/{table}",
+        ids={"table": "report_table"},
+        allowed=STAFF,
+        note="one CSV per table of the report, same access",
     ),
 ]
