@@ -10,6 +10,7 @@ are quoted, without names.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -23,8 +24,9 @@ from meetings_hub.actions import attended
 from meetings_hub.actions.access import not_found_unless, require_person, scope_of
 from meetings_hub.actions.feedback_options import ADVANTAGES, DIFFICULTIES, OUTCOMES
 from meetings_hub.actions.savings import SavingsFilters, SavingsTotals, savings_log
+from meetings_hub.actions.validate import parse_int
 from meetings_hub.domain import Actor, GuestCategory, Network
-from meetings_hub.errors import Forbidden, ValidationFailed
+from meetings_hub.errors import BadRequest, Forbidden, ValidationFailed
 from meetings_hub.hub import Hub
 from meetings_hub.scheduling.model import KINDS, Meeting
 from meetings_hub.storage import feedback as store
@@ -44,6 +46,7 @@ CATEGORIES: tuple[str, ...] = (
 GUEST_CATEGORIES = frozenset(c.value for c in GuestCategory)
 MAX_PERIOD_DAYS = 3 * 366
 MAX_MONTHS = 60
+QUERY_KEYS = ("from", "to", "network_id", "active_after", "months")
 
 
 class ReportFilters(msgspec.Struct):
@@ -162,6 +165,40 @@ def _instants(hub: Hub, first: date, last: date) -> tuple[datetime, datetime]:
     return (
         datetime.combine(first, time(), zone),
         datetime.combine(last + timedelta(days=1), time(), zone),
+    )
+
+
+def _query_date(query: Mapping[str, str], name: str) -> date | None:
+    raw = query.get(name, "")
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise BadRequest(f"{name} must be a date (YYYY-MM-DD).", details={name: raw[:40]}) from None
+
+
+def filters_from_query(query: Mapping[str, str], today: date) -> ReportFilters:
+    """?from=&to=&network_id=&active_after=&months= (pages and the API read the same way);
+    the period defaults to this calendar year up to today."""
+    network_raw, months_raw = query.get("network_id", ""), query.get("months", "")
+    network_id = parse_int(network_raw, low=1) if network_raw else None
+    if network_raw and network_id is None:
+        raise BadRequest(
+            "network_id must be a whole number in range.", details={"network_id": network_raw[:40]}
+        )
+    months = parse_int(months_raw, low=1, high=MAX_MONTHS) if months_raw else 6
+    if months is None:
+        raise BadRequest(
+            f"months must be a whole number from 1 to {MAX_MONTHS}.",
+            details={"months": months_raw[:40]},
+        )
+    return ReportFilters(
+        date_from=_query_date(query, "from") or date(today.year, 1, 1),
+        date_to=_query_date(query, "to") or today,
+        network_id=network_id,
+        active_after=_query_date(query, "active_after"),
+        months=months,
     )
 
 
@@ -297,6 +334,7 @@ def _percent(part: int, whole: int) -> Decimal:
 
 def plan_title(hub: Hub, lang: str, kind: str, text: str) -> str:
     label = hub.t(lang, f"feedback.plan.{kind}")
+    label = label[:1].upper() + label[1:]  # a meeting's title starts with a capital
     return f"{label}: {text}" if text else label
 
 
@@ -462,6 +500,11 @@ async def _savings(hub: Hub, actor: Actor, filters: ReportFilters) -> SavingsTot
     return log.totals
 
 
+def default_active_after(filters: ReportFilters) -> date:
+    """Without a chosen date: the window is the last ``months`` months of the period."""
+    return filters.date_to - relativedelta(months=filters.months)
+
+
 async def report(hub: Hub, actor: Actor, filters: ReportFilters, lang: str = "pl") -> ReportView:
     check_filters(filters)
     start, end = _instants(hub, filters.date_from, filters.date_to)
@@ -470,7 +513,7 @@ async def report(hub: Hub, actor: Actor, filters: ReportFilters, lang: str = "pl
         by_id = {n.id: n for n in covered}
         held = await held_dates(hub, db, sorted(by_id), start, end)
         answers, rating, shares, plans, quotes = await _feedback(hub, db, lang, by_id, start, end)
-        after = filters.active_after or filters.date_from
+        after = filters.active_after or default_active_after(filters)
         lasting = await _sustainability(hub, db, covered, after, filters.months)
         participants = await _participants(db, held, by_id)
     return ReportView(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 
 from aiohttp import web
@@ -10,7 +9,7 @@ from aiohttp import web
 from meetings_hub.actions import feedback, report, report_csv
 from meetings_hub.actions.report import ReportFilters
 from meetings_hub.api.routing import ApiRoutes, Call
-from meetings_hub.errors import BadRequest, NotFound, ValidationFailed
+from meetings_hub.errors import NotFound, ValidationFailed
 
 routes = ApiRoutes()
 TAG = "feedback"
@@ -41,29 +40,8 @@ async def put_feedback(call: Call) -> feedback.FeedbackFormView:
     return await feedback.submit(call.hub, call.request.match_info["token"], call.body)
 
 
-def _date(query: Mapping[str, str], name: str, default: date) -> date:
-    raw = query.get(name, "")
-    if not raw:
-        return default
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise BadRequest(f"{name} must be a date (YYYY-MM-DD).", details={name: raw[:40]}) from None
-
-
 def filters_of(call: Call) -> ReportFilters:
-    """?from=&to=&network_id=&active_after=&months= ; the period defaults to this year."""
-    query = call.request.query
-    today = date.today()
-    months = call.query_int("months", low=1, high=report.MAX_MONTHS)
-    after = _date(query, "active_after", date.min)
-    return ReportFilters(
-        date_from=_date(query, "from", date(today.year, 1, 1)),
-        date_to=_date(query, "to", today),
-        network_id=call.query_int("network_id", low=1),
-        active_after=None if after == date.min else after,
-        months=months if months is not None else 6,
-    )
+    return report.filters_from_query(call.request.query, date.today())
 
 
 def language(call: Call) -> str:
