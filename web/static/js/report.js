@@ -25,15 +25,21 @@ function draw(Chart, source) {
   const ink = styles.getPropertyValue("--ink").trim() || "#1b1f24";
   const unit = source.dataset.unit || "";
   canvas.closest("figure").hidden = false;
+  // Long or many labels read better beside horizontal bars than slanted under upright ones.
+  const horizontal = data.labels.length > 4 || data.labels.some((label) => label.length > 16);
+  // Counts step in whole numbers; shares run from 0 to 100 %.
+  const values = { beginAtZero: true, ticks: { color: ink, precision: unit === "%" ? undefined : 0 }, max: unit === "%" ? 100 : undefined };
+  const labels = { ticks: { color: ink, autoSkip: false } };
   new Chart(canvas, {
     type: "bar",
     data: { labels: data.labels, datasets: [{ label: canvas.getAttribute("aria-label"), data: data.values, backgroundColor: brand }] },
     options: {
-      indexAxis: data.labels.length > 4 ? "y" : "x",
+      indexAxis: horizontal ? "y" : "x",
       maintainAspectRatio: false,
-      animation: window.matchMedia("(prefers-reduced-motion: reduce)").matches ? false : { duration: 300 },
+      // A report is read and printed, not watched: drawn at once, so print never catches it halfway.
+      animation: false,
       plugins: { legend: { display: false }, tooltip: { callbacks: { label: (item) => `${item.formattedValue}${unit}` } } },
-      scales: { x: { ticks: { color: ink }, beginAtZero: true }, y: { ticks: { color: ink }, beginAtZero: true } },
+      scales: horizontal ? { x: values, y: labels } : { x: labels, y: values },
     },
   });
   canvas.dataset.drawn = "1";
