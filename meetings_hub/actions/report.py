@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -46,6 +46,8 @@ CATEGORIES: tuple[str, ...] = (
 GUEST_CATEGORIES = frozenset(c.value for c in GuestCategory)
 MAX_PERIOD_DAYS = 3 * 366
 MAX_MONTHS = 60
+# Before the programme's first meeting: where "every date ever held" starts.
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 QUERY_KEYS = ("from", "to", "network_id", "active_after", "months")
 
 
@@ -431,16 +433,18 @@ async def _feedback(
 
 
 async def _sustainability(
-    hub: Hub, db: Reader, networks: list[Network], after: date, months: int
+    hub: Hub,
+    db: Reader,
+    networks: list[Network],
+    after: date,
+    months: int,
+    everything: list[_Held],
 ) -> Sustainability:
     """Active = a date held or a message in the network's room in (after, after + months]."""
     window_end = after + relativedelta(months=months)
     start, end = _instants(hub, after + timedelta(days=1), window_end)
     ids = [n.id for n in networks]
-    held = await held_dates(hub, db, ids, start, end)
-    everything = await held_dates(
-        hub, db, ids, datetime.combine(date(2000, 1, 1), time(), _zone(hub)), now_utc()
-    )
+    held = [h for h in everything if start <= h.start < end]
     messages = await store.network_messages(db, ids, start, end)
     names = await _library_names(db, {n.lead_library_id for n in networks})
     rows = []
@@ -511,10 +515,13 @@ async def report(hub: Hub, actor: Actor, filters: ReportFilters, lang: str = "pl
     async with hub.db.read() as db:
         covered, choices = await _networks(db, actor, filters.network_id)
         by_id = {n.id: n for n in covered}
-        held = await held_dates(hub, db, sorted(by_id), start, end)
+        # Every date ever held, read once: the period's dates, the sustainability window's and
+        # each network's last activity all come from it.
+        everything = await held_dates(hub, db, sorted(by_id), EPOCH, now_utc())
+        held = [h for h in everything if start <= h.start < end]
         answers, rating, shares, plans, quotes = await _feedback(hub, db, lang, by_id, start, end)
         after = filters.active_after or default_active_after(filters)
-        lasting = await _sustainability(hub, db, covered, after, filters.months)
+        lasting = await _sustainability(hub, db, covered, after, filters.months, everything)
         participants = await _participants(db, held, by_id)
     return ReportView(
         date_from=filters.date_from,
