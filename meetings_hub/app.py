@@ -18,10 +18,14 @@ from meetings_hub import (
     pages_calendar,
     pages_feedback,
     pages_files,
+    pages_privacy,
     pages_rooms,
+    pages_savings,
     pages_scheduling,
 )
+from meetings_hub.actions.export import ExportBuilder
 from meetings_hub.actions.files import FileRuntime
+from meetings_hub.actions.retention import RetentionRunner
 from meetings_hub.actions.savings_freeze import SavingsFreezer
 from meetings_hub.api import feeds as feeds_api
 from meetings_hub.api import files as api_files
@@ -123,6 +127,14 @@ async def create_app(settings: Settings) -> web.Application:
     hub.wake_savings = freezer.wake
     app.on_startup.append(_start_freezer)
     app.on_shutdown.append(_stop_freezer)
+    pages_savings.install(app)
+
+    # data protection (issue 17)
+    pages_privacy.install(
+        app,
+        RetentionRunner(hub, app[files_key]),
+        ExportBuilder(hub, app[files_key].blobs.blob_path),
+    )
 
     # feedback and the programme report (issue 12)
     pages_feedback.install(app, hub)

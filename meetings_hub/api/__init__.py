@@ -8,6 +8,7 @@ from meetings_hub.api import (
     files,
     network,
     people,
+    privacy,
     rooms,
     savings,
     scheduling,
@@ -34,6 +35,8 @@ ROUTE_TABLES: tuple[ApiRoutes, ...] = (
     feedback.routes,
     # savings (issue 11)
     savings.routes,
+    # data protection (issue 17)
+    privacy.routes,
 )
 
 
