@@ -61,7 +61,7 @@ async def report_page(request: web.Request) -> dict[str, Any]:
     actor = require_person(request)
     hub = request.app[hub_key]
     lang = language_of(request)
-    filters = report.filters_from_query(request.query, date.today())
+    filters = report.filters_from_query(request.query, report.today(hub))
     view = await report.report(hub, actor, filters, lang)
     locale = Locale.parse(LOCALES.get(lang, lang))  # parsed once: Babel's lookup is slow
     tz = actor.person.timezone if actor.person else hub.settings.timezone

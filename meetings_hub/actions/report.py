@@ -161,6 +161,11 @@ def _zone(hub: Hub) -> ZoneInfo:
     return ZoneInfo(hub.settings.timezone)
 
 
+def today(hub: Hub) -> date:
+    """Today in the programme's zone (after 23:00 UTC it is already tomorrow in Warsaw)."""
+    return now_utc().astimezone(_zone(hub)).date()
+
+
 def _instants(hub: Hub, first: date, last: date) -> tuple[datetime, datetime]:
     """[first 00:00, the day after last 00:00) in the programme's zone."""
     zone = _zone(hub)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from aiohttp import web
 
 from meetings_hub.actions import feedback, report, report_csv
@@ -41,7 +39,7 @@ async def put_feedback(call: Call) -> feedback.FeedbackFormView:
 
 
 def filters_of(call: Call) -> ReportFilters:
-    return report.filters_from_query(call.request.query, date.today())
+    return report.filters_from_query(call.request.query, report.today(call.hub))
 
 
 def language(call: Call) -> str:
