@@ -124,6 +124,16 @@ async def test_answer_by_link_and_card_then_print_the_report(
     assert await page.locator("#feedback-card").count() == 0
     await page.context.close()
 
+    # The lead dismisses her card: it stays hidden for that date in her browser.
+    lead_room = await login_page(browser, server.url, LEAD, DEMO_PASSWORD)
+    await lead_room.goto(f"{server.url}/rooms/{made['room_id']}")
+    await lead_room.locator("#feedback-card .feedback-dismiss").click()
+    assert not await lead_room.locator("#feedback-card").is_visible()
+    await lead_room.reload()
+    await lead_room.wait_for_selector("#messages")
+    assert not await lead_room.locator("#feedback-card").is_visible()
+    await lead_room.context.close()
+
     # 3. The coordinator opens the report, checks it, and prints it to A4.
     page = await login_page(browser, server.url, COORDINATOR, DEMO_PASSWORD)
     await page.goto(server.url + "/report")
