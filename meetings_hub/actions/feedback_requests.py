@@ -1,4 +1,5 @@
-"""Asking for feedback when a date ends, and the one reminder two days later (outbox mail).
+"""Asking for feedback when a date is over (its room closed), and the one reminder two days
+later (outbox mail).
 
 Nothing is kept between scans: a date is "asked" once its request rows exist (one per
 attendee, unique), and each mail has a dedupe key, so a scan after a restart asks who was
@@ -116,11 +117,14 @@ async def _ask(hub: Hub, tx: Tx, now: datetime) -> int:
             continue
         ended_at = from_db(room["ended_at"]) if room["ended_at"] else None
         for occ in meeting.occurrences(now - LOOK_BACK - timedelta(days=1), now):
-            over = occ.end <= now or (ended_at is not None and occ.start <= ended_at <= now)
-            if not over or occ.end + OPEN_FOR <= now:
-                continue
+            # A date is over when its room closes (a while after the end, or when the host
+            # ends the session): who was there is final then, so it is asked about once.
             opens, closes = attended.room_window(occ, ended_at, hub.settings)
             closes_at = occ.end + OPEN_FOR
+            if closes > now or closes_at <= now:
+                continue
+            if await store.was_asked(tx, meeting.id, occ.original_start):
+                continue
             title = occ.title or meeting.title
             for who in await attended.attendees(tx, meeting, opens, closes):
                 kind, raw_id = who.split(":")

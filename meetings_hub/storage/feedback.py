@@ -27,6 +27,14 @@ async def add_request(
     return count > 0
 
 
+async def was_asked(db: Reader | Tx, meeting_id: int, original_start: datetime) -> bool:
+    row = await db.fetch_one(
+        "SELECT 1 FROM feedback_requests WHERE meeting_id = ? AND original_start = ? LIMIT 1",
+        (meeting_id, to_db(original_start)),
+    )
+    return row is not None
+
+
 async def get_request(
     db: Reader | Tx,
     meeting_id: int,

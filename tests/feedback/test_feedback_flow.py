@@ -168,3 +168,17 @@ async def test_room_card_until_answered(server: Server) -> None:
         assert 'id="feedback-card"' not in page
     finally:
         await partner.close()
+
+
+async def test_asked_when_the_room_closes_not_before(server: Server) -> None:
+    """Who was there is final only when the room closes (chat_session_close_minutes after the
+    end): someone may still come in after the scheduled end."""
+    hub = server.hub
+    start = (datetime.now(UTC) - timedelta(minutes=70)).replace(microsecond=0)
+    made = await held_session(hub, LEAD, start, minutes=60)
+    partner = await person_id(hub, PARTNER)
+    await attend(hub, made["room_id"], made["meeting_id"], start, None, person=partner)
+    assert await feedback_requests.scan(hub) == 0
+    closes = start + timedelta(minutes=60 + hub.settings.chat_session_close_minutes)
+    assert await feedback_requests.scan(hub, closes + timedelta(minutes=1)) == 1
+    assert await feedback_requests.scan(hub, closes + timedelta(minutes=2)) == 0
