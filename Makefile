@@ -6,14 +6,14 @@ VENDOR := web/static/vendor
 LINT_DIRS := $(wildcard meetings_hub calendars tests bench)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install install-test assets chromium lint unit bench clean
+.PHONY: run test install install-test assets chromium poppler lint unit bench clean
 
 run: install assets
 	$(BIN)/meetings-hub migrate
 	$(BIN)/meetings-hub demo --if-empty
 	$(BIN)/meetings-hub serve --demo-mode
 
-test: install-test assets chromium
+test: install-test assets chromium poppler
 	$(BIN)/ruff check $(LINT_DIRS)
 	$(BIN)/ruff format --check $(LINT_DIRS)
 	$(BIN)/lint-imports
@@ -58,6 +58,13 @@ chromium:
 	  echo "installing Debian chromium for the browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+
+# The report's print test turns page.pdf() into PNG pages with pdftoppm (Debian poppler-utils).
+poppler:
+	@command -v pdftoppm >/dev/null 2>&1 || { \
+	  echo "installing poppler-utils (pdftoppm) for the report's print test"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils >/dev/null; }
 
 bench: install-test
 	@echo "Benchmarks are run by hand; see bench/README.md"

@@ -16,6 +16,7 @@ from meetings_hub import (
     api,
     pages,
     pages_calendar,
+    pages_feedback,
     pages_files,
     pages_privacy,
     pages_rooms,
@@ -134,6 +135,9 @@ async def create_app(settings: Settings) -> web.Application:
         RetentionRunner(hub, app[files_key]),
         ExportBuilder(hub, app[files_key].blobs.blob_path),
     )
+
+    # feedback and the programme report (issue 12)
+    pages_feedback.install(app, hub)
 
     # end of feature wiring
     app.router.add_static("/static", WEB_DIR / "static", name="static", append_version=True)

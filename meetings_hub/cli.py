@@ -124,7 +124,7 @@ def print_demo_logins(settings: Settings) -> None:
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
-    from meetings_hub.actions import demo, demo_savings, demo_sessions
+    from meetings_hub.actions import demo, demo_feedback, demo_savings, demo_sessions
 
     async def work(hub) -> int:  # type: ignore[no-untyped-def]
         if not await demo.is_empty(hub):
@@ -138,10 +138,13 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
             return 1
         logins = await demo.load(hub)
         sessions = await demo_sessions.load_sessions(hub)
+        guests = await demo_feedback.add_guests(hub)  # before freezing: guests count in savings
         frozen = await demo_savings.load(hub)
+        answers = await demo_feedback.load_answers(hub)
         print(
             f"demo data loaded: {len(logins)} people, {sessions} sessions,"
-            f" {frozen} held dates in the savings log"
+            f" {frozen} held dates in the savings log, {guests} guest visits,"
+            f" {answers} feedback answers"
         )
         return 0
 

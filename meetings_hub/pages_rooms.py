@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import aiohttp_jinja2
 from aiohttp import web
 
-from meetings_hub.actions import people, rooms
+from meetings_hub.actions import feedback, people, rooms
 from meetings_hub.actions.when import day_text
 from meetings_hub.domain import Actor
 from meetings_hub.errors import NotFound
@@ -95,6 +95,8 @@ async def room_page(request: web.Request) -> dict[str, Any]:
         },
         "may_moderate": access.may_moderate,
         "edit_minutes": hub.settings.chat_edit_minutes,
+        # feedback (issue 12): the dismissible "how was it?" card after a date the person attended
+        "feedback_card": await feedback.room_card(hub, actor, room["meeting_id"]),
     }
 
 

@@ -75,6 +75,11 @@ COVERED: dict[tuple[str, str], str] = {
     ("room_files", "uploader_name"): "files",
     ("attendance", "person_id"): "attendance",
     ("attendance", "guest_id"): "attendance",
+    ("feedback_requests", "person_id"): "feedback",
+    ("feedback_requests", "guest_id"): "feedback",
+    # Anonymous guest answers carry no guest id at all, so they are in nobody's export.
+    ("feedback_answers", "person_id"): "feedback",
+    ("feedback_answers", "guest_id"): "feedback",
     ("outbox", "recipient"): "mail",
     ("audit_log", "actor_id"): "audit",
     ("erasure_requests", "person_id"): "profile",
@@ -255,6 +260,38 @@ QUERIES: dict[str, list[tuple[str, str, str]]] = {
             " WHERE guest_id = :id ORDER BY joined_at",
         ),
     ],
+    "feedback": [
+        (
+            _P,
+            "asked",
+            "SELECT meeting_id, original_start, asked_at, closes_at, answered_on, reminded_at"
+            " FROM feedback_requests WHERE person_id = :id ORDER BY original_start",
+        ),
+        (
+            _G,
+            "asked",
+            "SELECT meeting_id, original_start, asked_at, closes_at, answered_on, reminded_at"
+            " FROM feedback_requests WHERE guest_id = :id ORDER BY original_start",
+        ),
+        (
+            _P,
+            "answers",
+            "SELECT a.meeting_id, a.original_start, a.outcomes, a.advantages, a.difficulties,"
+            " a.difficulty_other, a.rating, a.comment, a.may_quote, a.answered_on,"
+            " (SELECT json_group_array(json_object('kind', p.kind, 'text', p.text,"
+            " 'planned_on', p.planned_on)) FROM feedback_plans p WHERE p.answer_id = a.id)"
+            " AS plans FROM feedback_answers a WHERE a.person_id = :id ORDER BY a.original_start",
+        ),
+        (
+            _G,
+            "answers",
+            "SELECT a.meeting_id, a.original_start, a.outcomes, a.advantages, a.difficulties,"
+            " a.difficulty_other, a.rating, a.comment, a.may_quote, a.answered_on,"
+            " (SELECT json_group_array(json_object('kind', p.kind, 'text', p.text,"
+            " 'planned_on', p.planned_on)) FROM feedback_plans p WHERE p.answer_id = a.id)"
+            " AS plans FROM feedback_answers a WHERE a.guest_id = :id ORDER BY a.original_start",
+        ),
+    ],
     "mail": [
         (
             "*",
@@ -320,6 +357,10 @@ rooms.json       pokoje rozmów: członkostwo, usunięcia / chat rooms: membersh
 files.json       udostępnione pliki; same pliki w katalogu files/ / files shared; the files
                  themselves in the files/ folder
 attendance.json  obecność na sesjach / attendance of sessions
+feedback.json    ankiety po spotkaniach: o co pytano i Twoje odpowiedzi (anonimowe odpowiedzi
+                 gości nie są z nikim powiązane, więc ich tu nie ma) / feedback after
+                 sessions: what you were asked and your answers (a guest's anonymous answers
+                 are linked to nobody, so they are not here)
 mail.json        wysłane wiadomości e-mail / mail sent
 savings.json     rozliczenia oszczędności, w których Cię policzono, i Twoje zmiany parametrów /
                  savings records you were counted in, and your parameter changes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from meetings_hub.api import (
+    feedback,
     feeds,
     files,
     network,
@@ -30,6 +31,8 @@ ROUTE_TABLES: tuple[ApiRoutes, ...] = (
     rooms.routes,
     # files (issue 6)
     files.routes,
+    # feedback and the programme report (issue 12)
+    feedback.routes,
     # savings (issue 11)
     savings.routes,
     # data protection (issue 17)

@@ -213,6 +213,7 @@ async def anonymise_person(tx: Tx, person_id: int, email: str, now: datetime) ->
         await tx.execute(sql, (person_id,))
     await tx.execute("DELETE FROM chat_presence WHERE who = ?", (who,))
     await tx.execute("DELETE FROM room_reads WHERE reader = ?", (who,))
+    await forget_feedback_texts(tx, person_id=person_id, guest_id=None)
 
 
 async def forget_guest(tx: Tx, guest_id: int) -> None:
@@ -228,6 +229,22 @@ async def forget_guest(tx: Tx, guest_id: int) -> None:
         (to_db(datetime.now(UTC)), row["invitation_id"]),
     )
     await tx.execute("DELETE FROM room_reads WHERE reader = ?", (f"g:{guest_id}",))
+    await forget_feedback_texts(tx, person_id=None, guest_id=guest_id)
+
+
+async def forget_feedback_texts(tx: Tx, *, person_id: int | None, guest_id: int | None) -> None:
+    """Feedback answers keep their ticks and rating (counted in the report, like attendance)
+    but lose what the person wrote, which may name her or others."""
+    await tx.execute(
+        "UPDATE feedback_plans SET text = '' WHERE answer_id IN (SELECT id FROM feedback_answers"
+        " WHERE person_id = ? OR guest_id = ?)",
+        (person_id, guest_id),
+    )
+    await tx.execute(
+        "UPDATE feedback_answers SET comment = '', difficulty_other = '', may_quote = 0"
+        " WHERE person_id = ? OR guest_id = ?",
+        (person_id, guest_id),
+    )
 
 
 async def export_files_of(tx: Tx, *, person_id: int | None, guest_id: int | None) -> list[str]:

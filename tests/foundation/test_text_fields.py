@@ -29,7 +29,7 @@ from tests.foundation.test_bad_input import (
 from tests.foundation.walk_support import OpenApi, call, dump, start_world
 from tests.route_cases import all_cases
 
-MULTI_LINE = {"agenda", "note", "text"}
+MULTI_LINE = {"agenda", "note", "text", "comment"}
 SECRETS = {"password", "current_password", "new_password", "token"}
 # Refused in every field: C0 and C1 controls, DEL, a noncharacter.
 ALWAYS_BAD = {
