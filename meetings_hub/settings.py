@@ -188,6 +188,13 @@ class Settings:
         "Images with more pixels than this get no thumbnail (guards against decompression bombs).",
     )
 
+    # --- Calls in rooms (issue 14): add fields below this line ---
+    p2p_max_participants: int = _setting(
+        4,
+        "Most people in one peer-to-peer call (every browser sends to every other one, so each"
+        " more person costs everyone upload bandwidth).",
+    )
+
     # --- end of feature settings ---
 
     @property

@@ -13,6 +13,7 @@ from meetings_hub.actions import attendance
 from meetings_hub.actions.chat import GroupCommitter
 from meetings_hub.hub import Hub
 from meetings_hub.keys import chat_committer_key
+from meetings_hub.realtime.call import Calls
 from meetings_hub.realtime.chat import ChatNamespace
 from meetings_hub.realtime.manager import FastEmit, FastRedisManager, close_now, websocket_class
 from meetings_hub.realtime.roster import RedisRoster
@@ -76,6 +77,7 @@ def install_chat(app: web.Application, sio: socketio.AsyncServer, hub: Hub) -> C
     committer = GroupCommitter(hub)
     namespace = ChatNamespace(hub, committer)
     sio.register_namespace(namespace)
+    Calls(namespace).install()
     committer.broadcast = namespace.broadcast
     if isinstance(sio.manager, FastEmit):
         sio.manager.on_local_emit = namespace.on_local_emit

@@ -67,6 +67,16 @@ def valid_payloads(room_id: int, message_id: int) -> dict[str, dict[str, Any]]:
         "remove": {"room_id": room_id, "who": "p:987654"},
         "lock": {"room_id": room_id, "locked": False},
         "end_session": {"room_id": room_id},
+        # Calls (realtime/call.py); nobody else is in the call, so signals go nowhere.
+        "call_who": {"room_id": room_id},
+        "call_join": {"room_id": room_id, "muted": False},
+        "call_state": {"room_id": room_id, "muted": True},
+        "call_signal": {
+            "room_id": room_id,
+            "to": "p:987654",
+            "description": {"type": "offer", "sdp": "v=0"},
+        },
+        "call_leave": {"room_id": room_id},
     }
 
 

@@ -1,0 +1,222 @@
+"""Peer-to-peer calls in rooms: signalling over the /chat socket (docs/calls.md).
+
+The browsers send media to each other; the server only says who is in a room's call and
+passes session descriptions and ICE candidates between them. A call is part of a room: only a
+socket that has joined the room may join its call, the rules are ``actions/calls.py``, and
+everything that takes a socket out of a room (leaving, a moderator's removal, an access
+recheck that fails, a disconnect, the session ending) takes it out of the call at once.
+
+Who is in a call is known to every server process from the ``call_joined`` / ``call_left``
+broadcasts each process sees (``on_emit``); each process also knows which of its own sockets
+carries a person's call (their *leg*: a random id per join, so a late ``call_left`` of an
+earlier join never removes a later one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from meetings_hub.actions import calls
+from meetings_hub.actions.chat import ChatError, require_int, require_str, room_name, who_room
+
+if TYPE_CHECKING:
+    from meetings_hub.realtime.chat import ChatNamespace, Conn
+
+
+@dataclass
+class Member:
+    who: str
+    name: str
+    guest: bool
+    leg: str
+    muted: bool = False
+    camera: bool = False
+    screen: bool = False
+
+
+class Calls:
+    def __init__(self, namespace: ChatNamespace) -> None:
+        self.ns = namespace
+        self.members: dict[int, dict[str, Member]] = {}
+        # (room id, who) -> (sid, leg) of this process's socket in that call.
+        self.local: dict[tuple[int, str], tuple[str, str]] = {}
+
+    def install(self) -> None:
+        self.ns.handlers.update(
+            {
+                "call_join": self.ev_call_join,
+                "call_leave": self.ev_call_leave,
+                "call_signal": self.ev_call_signal,
+                "call_state": self.ev_call_state,
+                "call_who": self.ev_call_who,
+            }
+        )
+        self.ns.listeners.append(self)
+
+    # ---- events from the browser ------------------------------------------------------------
+
+    def _room_id(self, conn: Conn, data: dict[str, Any]) -> int:
+        room_id = require_int(data, "room_id")
+        assert room_id is not None
+        if room_id not in conn.joined:
+            raise ChatError("Join the room first.", code="not_joined")
+        return room_id
+
+    def _leg(self, conn: Conn, sid: str, room_id: int) -> str:
+        entry = self.local.get((room_id, conn.who))
+        if entry is None or entry[0] != sid:
+            raise ChatError("Join the call first.", code="not_in_call")
+        return entry[1]
+
+    def _list(self, room_id: int, but: str | None = None) -> list[dict[str, Any]]:
+        return [
+            {"room_id": room_id, **asdict(m)}
+            for m in self.members.get(room_id, {}).values()
+            if m.who != but
+        ]
+
+    async def ev_call_who(self, conn: Conn, sid: str, data: dict[str, Any]) -> dict[str, Any]:
+        room_id = self._room_id(conn, data)
+        return {
+            "ok": True,
+            "members": self._list(room_id),
+            "max": calls.max_participants(self.ns.hub),
+        }
+
+    async def ev_call_join(self, conn: Conn, sid: str, data: dict[str, Any]) -> dict[str, Any]:
+        room_id = self._room_id(conn, data)
+        state = calls.check_media_state(data)
+        members = self.members.setdefault(room_id, {})
+        access = await calls.check_call_join(
+            self.ns.hub, conn.actor, room_id, conn.who, set(members)
+        )
+        conn.joined[room_id] = access
+        # One call per person and room: a join from another tab ends the earlier one.
+        previous = self.local.get((room_id, conn.who))
+        if previous is not None:
+            await self._end_local(room_id, conn.who, "elsewhere", tell_leaver=previous[0] != sid)
+        member = Member(conn.who, conn.name, access.is_guest, secrets.token_urlsafe(12), **state)
+        peers = self._list(room_id, but=conn.who)
+        members[conn.who] = member
+        self.local[(room_id, conn.who)] = (sid, member.leg)
+        await self.ns.emit(
+            "call_joined", {"room_id": room_id, **asdict(member)}, room=room_name(room_id)
+        )
+        return {
+            "ok": True,
+            "leg": member.leg,
+            "peers": peers,
+            "max": calls.max_participants(self.ns.hub),
+        }
+
+    async def ev_call_leave(self, conn: Conn, sid: str, data: dict[str, Any]) -> dict[str, Any]:
+        room_id = self._room_id(conn, data)
+        entry = self.local.get((room_id, conn.who))
+        if entry is not None and entry[0] == sid:
+            await self._end_local(room_id, conn.who, "left", tell_leaver=False)
+        return {"ok": True}
+
+    async def ev_call_signal(self, conn: Conn, sid: str, data: dict[str, Any]) -> dict[str, Any]:
+        room_id = self._room_id(conn, data)
+        leg = self._leg(conn, sid, room_id)
+        to = require_str(data, "to", max_len=40, code="bad_request")
+        target = self.members.get(room_id, {}).get(to)
+        if target is None or to == conn.who:
+            raise ChatError("That person is not in the call.", code="not_in_call")
+        payload = calls.check_signal(data)
+        event = {"room_id": room_id, "from": conn.who, "from_leg": leg, "to_leg": target.leg}
+        await self.ns.emit("call_signal", {**event, **payload}, room=who_room(to))
+        return {"ok": True}
+
+    async def ev_call_state(self, conn: Conn, sid: str, data: dict[str, Any]) -> dict[str, Any]:
+        room_id = self._room_id(conn, data)
+        leg = self._leg(conn, sid, room_id)
+        state = calls.check_media_state(data)
+        event = {"room_id": room_id, "who": conn.who, "leg": leg, **state}
+        await self.ns.emit("call_state", event, room=room_name(room_id))
+        return {"ok": True}
+
+    # ---- ending a leg -----------------------------------------------------------------------
+
+    async def _end_local(
+        self, room_id: int, who: str, reason: str, *, tell_leaver: bool = True
+    ) -> None:
+        entry = self._take(room_id, who)
+        if entry is not None:
+            await self._announce_end(room_id, who, entry, reason, tell_leaver)
+
+    def _take(self, room_id: int, who: str) -> tuple[str, str] | None:
+        """Ends the leg here and now (synchronously), so no later hook ends it again."""
+        entry = self.local.pop((room_id, who), None)
+        if entry is not None:
+            self._forget(room_id, who, entry[1])
+        return entry
+
+    async def _announce_end(
+        self, room_id: int, who: str, entry: tuple[str, str], reason: str, tell_leaver: bool
+    ) -> None:
+        sid, leg = entry
+        event = {"room_id": room_id, "who": who, "leg": leg, "reason": reason}
+        await self.ns.emit("call_left", event, room=room_name(room_id))
+        if tell_leaver:
+            await self.ns.emit("call_ended", event, to=sid)
+
+    def _forget(self, room_id: int, who: str, leg: str) -> None:
+        members = self.members.get(room_id, {})
+        member = members.get(who)
+        if member is not None and member.leg == leg:
+            del members[who]
+        if not members:
+            self.members.pop(room_id, None)
+
+    def _end_soon(self, room_id: int, who: str, reason: str) -> None:
+        entry = self._take(room_id, who)
+        if entry is None:
+            return
+        task = asyncio.get_running_loop().create_task(
+            self._announce_end(room_id, who, entry, reason, True)
+        )
+        self.ns._tasks.add(task)
+        task.add_done_callback(self.ns._tasks.discard)
+
+    # ---- hooks called by the chat namespace ---------------------------------------------------
+
+    async def on_leave(self, conn: Conn, sid: str, room_id: int) -> None:
+        """A socket left a room (by itself, removed, or disconnected): its call leg ends."""
+        entry = self.local.get((room_id, conn.who))
+        if entry is not None and entry[0] == sid:
+            await self._end_local(room_id, conn.who, "left")
+
+    def on_emit(self, event: str, data: Any, room: Any) -> None:
+        """Every broadcast this process delivers, from any process (synchronous: no awaits)."""
+        if not isinstance(data, dict) or not isinstance(data.get("room_id"), int):
+            return
+        room_id: int = data["room_id"]
+        if event == "call_joined" and room == room_name(room_id):
+            fields = {k: data[k] for k in Member.__dataclass_fields__ if k in data}
+            try:
+                member = Member(**fields)
+            except TypeError:
+                return
+            self.members.setdefault(room_id, {})[member.who] = member
+            mine = self.local.get((room_id, member.who))
+            if mine is not None and mine[1] != member.leg:
+                self._end_soon(room_id, member.who, "elsewhere")
+        elif event == "call_left" and room == room_name(room_id):
+            self._forget(room_id, str(data.get("who")), str(data.get("leg")))
+        elif event == "call_state" and room == room_name(room_id):
+            member = self.members.get(room_id, {}).get(str(data.get("who")))
+            if member is not None and member.leg == data.get("leg"):
+                member.muted = bool(data.get("muted"))
+                member.camera = bool(data.get("camera"))
+                member.screen = bool(data.get("screen"))
+        elif event == "removed" and isinstance(data.get("who"), str):
+            # A moderator's removal, or a recheck that found the access gone.
+            self._end_soon(room_id, data["who"], "removed")
+        elif event == "room_updated" and data.get("ended"):
+            for rid, who in list(self.local):
+                if rid == room_id:
+                    self._end_soon(room_id, who, "ended")
