@@ -194,6 +194,12 @@ class Settings:
         "Most people in one peer-to-peer call (every browser sends to every other one, so each"
         " more person costs everyone upload bandwidth).",
     )
+    call_stun_urls: str = _setting(
+        "",
+        "STUN servers the browsers use to find their public addresses, comma-separated (e.g."
+        " `stun:stun.example.org:3478`). Empty: calls work between browsers that reach each"
+        " other directly (one network or VPN).",
+    )
 
     # --- end of feature settings ---
 

@@ -25,6 +25,12 @@ def max_participants(hub: Hub) -> int:
     return max(2, hub.settings.p2p_max_participants)
 
 
+def ice_servers(hub: Hub) -> list[dict[str, Any]]:
+    """What the browsers' RTCPeerConnection gets as ``iceServers``."""
+    urls = [url.strip() for url in hub.settings.call_stun_urls.split(",") if url.strip()]
+    return [{"urls": urls}] if urls else []
+
+
 async def check_call_join(
     hub: Hub, actor: Actor, room_id: int, who: str, members: set[str]
 ) -> RoomAccess:

@@ -110,6 +110,7 @@ class Calls:
             "leg": member.leg,
             "peers": peers,
             "max": calls.max_participants(self.ns.hub),
+            "ice_servers": calls.ice_servers(self.ns.hub),
         }
 
     async def ev_call_leave(self, conn: Conn, sid: str, data: dict[str, Any]) -> dict[str, Any]:
