@@ -2,11 +2,16 @@
 
 A call belongs to a chat room and is open to exactly those who may be in the room
 (``check_room_access`` through ``chat.check_join``). Without an SFU the browsers send media to
-each other (a mesh), so a call takes at most ``p2p_max_participants`` people.
+each other (a mesh), so a call takes at most ``p2p_max_participants`` people; through Janus
+(``janus_url``) at most ``call_max_participants``.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import time
 from typing import Any
 
 from meetings_hub.actions import chat
@@ -22,13 +27,37 @@ DESCRIPTION_TYPES = {"offer", "answer", "rollback"}
 
 
 def max_participants(hub: Hub) -> int:
+    if hub.settings.janus_url:
+        return max(2, hub.settings.call_max_participants)
     return max(2, hub.settings.p2p_max_participants)
 
 
-def ice_servers(hub: Hub) -> list[dict[str, Any]]:
-    """What the browsers' RTCPeerConnection gets as ``iceServers``."""
-    urls = [url.strip() for url in hub.settings.call_stun_urls.split(",") if url.strip()]
-    return [{"urls": urls}] if urls else []
+def _urls(value: str) -> list[str]:
+    return [url.strip() for url in value.split(",") if url.strip()]
+
+
+def turn_credentials(secret: str, who: str, ttl: int, now: float) -> tuple[str, str]:
+    """The TURN REST API scheme (coturn ``use-auth-secret``): the user name is the expiry time
+    and who it is for; the password is the base64 HMAC-SHA1 of the user name under the secret
+    shared with the TURN server. Nothing is stored; the TURN server checks it by itself."""
+    username = f"{int(now) + ttl}:{who}"
+    digest = hmac.new(secret.encode(), username.encode(), hashlib.sha1).digest()
+    return username, base64.b64encode(digest).decode()
+
+
+def ice_servers(hub: Hub, who: str) -> list[dict[str, Any]]:
+    """What the browsers' RTCPeerConnection gets as ``iceServers`` (given only to people who
+    passed the call's access check)."""
+    settings = hub.settings
+    servers: list[dict[str, Any]] = []
+    if stun := _urls(settings.call_stun_urls):
+        servers.append({"urls": stun})
+    if (turn := _urls(settings.turn_urls)) and settings.turn_secret:
+        username, credential = turn_credentials(
+            settings.turn_secret, who, settings.turn_ttl_seconds, time.time()
+        )
+        servers.append({"urls": turn, "username": username, "credential": credential})
+    return servers
 
 
 async def check_call_join(
@@ -40,10 +69,9 @@ async def check_call_join(
         raise ChatError("The session has ended; its call is closed.", code="call_closed")
     limit = max_participants(hub)
     if who not in members and len(members) >= limit:
-        raise ChatError(
-            f"The call is full: a peer-to-peer call takes at most {limit} people.",
-            code="call_full",
-        )
+        kind = "call" if hub.settings.janus_url else "peer-to-peer call"
+        message = f"The call is full: a {kind} takes at most {limit} people."
+        raise ChatError(message, code="call_full")
     return access
 
 

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from meetings_hub.actions import calls
 from meetings_hub.actions.chat import ChatError, require_int, require_str, room_name, who_room
+from meetings_hub.realtime.call_sfu import Sfu, SfuLeg
+from meetings_hub.realtime.janus import JanusError
 
 if TYPE_CHECKING:
     from meetings_hub.realtime.chat import ChatNamespace, Conn
@@ -37,12 +39,33 @@ class Member:
     screen: bool = False
 
 
+SFU_DOWN = "The call server is not answering; try again in a moment."
+
+
+def _janus_refusal(exc: JanusError) -> ChatError:
+    if exc.code == 0:  # unreachable or silent
+        return ChatError(SFU_DOWN, code="call_server_down")
+    return ChatError(f"The call server refused: {exc.reason}", code="bad_request")
+
+
 class Calls:
-    def __init__(self, namespace: ChatNamespace) -> None:
+    def __init__(self, namespace: ChatNamespace, sfu: Sfu | None = None) -> None:
         self.ns = namespace
         self.members: dict[int, dict[str, Member]] = {}
         # (room id, who) -> (sid, leg) of this process's socket in that call.
         self.local: dict[tuple[int, str], tuple[str, str]] = {}
+        self.sfu = sfu
+        if sfu is not None:
+            sfu.emit = self._emit_to
+            sfu.on_gone = self._sfu_gone
+
+    async def _emit_to(self, event: str, data: dict[str, Any], sid: str) -> None:
+        await self.ns.emit(event, data, to=sid)
+
+    def _sfu_gone(self, leg: SfuLeg) -> None:
+        """Janus lost this leg's session (it stopped or restarted): the call ends here, and
+        the page offers to join again."""
+        self._end_soon(leg.room_id, leg.who, "server_gone")
 
     def install(self) -> None:
         self.ns.handlers.update(
@@ -52,6 +75,8 @@ class Calls:
                 "call_signal": self.ev_call_signal,
                 "call_state": self.ev_call_state,
                 "call_who": self.ev_call_who,
+                "call_sfu_publish": self.ev_call_sfu_publish,
+                "call_sfu_answer": self.ev_call_sfu_answer,
             }
         )
         self.ns.listeners.append(self)
@@ -98,7 +123,13 @@ class Calls:
         previous = self.local.get((room_id, conn.who))
         if previous is not None:
             await self._end_local(room_id, conn.who, "elsewhere", tell_leaver=previous[0] != sid)
-        member = Member(conn.who, conn.name, access.is_guest, secrets.token_urlsafe(12), **state)
+        leg_id = secrets.token_urlsafe(12)
+        if self.sfu is not None:
+            try:
+                await self.sfu.start(room_id, conn.who, sid, leg_id)
+            except JanusError:
+                raise ChatError(SFU_DOWN, code="call_server_down") from None
+        member = Member(conn.who, conn.name, access.is_guest, leg_id, **state)
         peers = self._list(room_id, but=conn.who)
         members[conn.who] = member
         self.local[(room_id, conn.who)] = (sid, member.leg)
@@ -110,7 +141,8 @@ class Calls:
             "leg": member.leg,
             "peers": peers,
             "max": calls.max_participants(self.ns.hub),
-            "ice_servers": calls.ice_servers(self.ns.hub),
+            "ice_servers": calls.ice_servers(self.ns.hub, conn.who),
+            "mode": "p2p" if self.sfu is None else "sfu",
         }
 
     async def ev_call_leave(self, conn: Conn, sid: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -140,6 +172,43 @@ class Calls:
         await self.ns.emit("call_state", event, room=room_name(room_id))
         return {"ok": True}
 
+    def _sfu_leg(self, conn: Conn, sid: str, data: dict[str, Any]) -> SfuLeg:
+        room_id = self._room_id(conn, data)
+        leg = self._leg(conn, sid, room_id)
+        sfu_leg = self.sfu.legs.get(leg) if self.sfu is not None else None
+        if sfu_leg is None:
+            raise ChatError("This call does not go through a call server.", code="not_sfu")
+        return sfu_leg
+
+    async def ev_call_sfu_publish(
+        self, conn: Conn, sid: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The browser's offer of what it sends; the ack carries Janus's answer."""
+        leg = self._sfu_leg(conn, sid, data)
+        offer = calls.check_signal({"description": data.get("jsep")})["description"]
+        assert self.sfu is not None
+        try:
+            answer = await self.sfu.publish(leg, offer)
+        except JanusError as exc:
+            raise _janus_refusal(exc) from None
+        return {"ok": True, "jsep": answer}
+
+    async def ev_call_sfu_answer(
+        self, conn: Conn, sid: str, data: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The browser's answer to Janus's offer of another person's media (``sub``)."""
+        leg = self._sfu_leg(conn, sid, data)
+        sub = require_int(data, "sub")
+        answer = calls.check_signal({"description": data.get("jsep")})["description"]
+        assert self.sfu is not None and sub is not None
+        try:
+            await self.sfu.answer(leg, sub, answer)
+        except JanusError as exc:
+            if exc.code == 404:
+                raise ChatError("No such subscription.", code="not_found") from None
+            raise _janus_refusal(exc) from None
+        return {"ok": True}
+
     # ---- ending a leg -----------------------------------------------------------------------
 
     async def _end_local(
@@ -154,6 +223,8 @@ class Calls:
         entry = self.local.pop((room_id, who), None)
         if entry is not None:
             self._forget(room_id, who, entry[1])
+            if self.sfu is not None:
+                self.sfu.stop_soon(entry[1])  # Janus then tells the others' legs
         return entry
 
     async def _announce_end(
@@ -221,3 +292,5 @@ class Calls:
             for rid, who in list(self.local):
                 if rid == room_id:
                     self._end_soon(room_id, who, "ended")
+            if self.sfu is not None:
+                self.sfu.destroy_room_soon(room_id)

@@ -3,6 +3,10 @@ losing a room (removal, a withdrawn guest link, the session ending) ending the c
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import time
 from typing import Any
 
 from tests.chat.support import (
@@ -175,3 +179,29 @@ async def test_removal_withdrawn_link_and_ended_session_end_the_call(server: Ser
         await c.close()
     for c in (lead, partner, guest_http):
         await c.close()
+
+
+async def test_turn_credentials_follow_the_rest_api_scheme(server: Server) -> None:
+    """Only someone who passed the call's check gets TURN credentials, valid for turn_ttl."""
+    lead, lead_token, _, room_id = await session_room(server)
+    settings = server.hub.settings
+    object.__setattr__(settings, "turn_urls", "turn:turn.example.org:3478, turns:turn.example.org")
+    object.__setattr__(settings, "turn_secret", "shared-with-coturn")
+    object.__setattr__(settings, "call_stun_urls", "stun:stun.example.org:3478")
+    host = caller("host")
+    await host.connect(server, lead_token)
+    await host.join(room_id)
+    before = int(time.time())
+    ack = await host.call("call_join", {"room_id": room_id})
+    stun, turn = ack["ice_servers"]
+    assert stun == {"urls": ["stun:stun.example.org:3478"]}
+    assert turn["urls"] == ["turn:turn.example.org:3478", "turns:turn.example.org"]
+    expiry, who = turn["username"].split(":", 1)
+    assert who == f"p:{await person_id(server, LEAD)}"
+    assert (
+        before + settings.turn_ttl_seconds <= int(expiry) <= time.time() + settings.turn_ttl_seconds
+    )
+    digest = hmac.new(b"shared-with-coturn", turn["username"].encode(), hashlib.sha1).digest()
+    assert turn["credential"] == base64.b64encode(digest).decode()
+    await host.close()
+    await lead.close()

@@ -1,28 +1,43 @@
 """Call tests run in a network namespace of their own, with only a loopback interface.
 
-WebRTC media must not go out on the machine's real interfaces (they are shared, and Janus will
-not use loopback at all: /work/shared/notes/calls-janus.md). Each test marked ``netns`` is run
-again in a child ``pytest`` under ``unshare -n``: the server, Chromium and all media stay inside
-that namespace, where only ``lo`` exists. Between two Chromium pages, loopback carries the
-media once Chromium allows it (``--allow-loopback-in-peer-connection``): measured 2026-12-07,
-~3 kB/s of Opus per direction, connected in under a second.
+WebRTC media must not go out on the machine's real interfaces (they are shared), and Janus
+gathers no ICE candidates on loopback. Each test marked ``netns`` is run again in a child
+``pytest`` under ``unshare -n``: the server, Janus, Chromium and all media stay inside that
+namespace, where only ``lo`` and a veth pair (mh0 10.203.0.1, mh1 10.203.0.2, both ends inside)
+exist. Between two Chromium pages loopback alone carries the media once Chromium allows it
+(``--allow-loopback-in-peer-connection``): measured 2026-12-07, ~3 kB/s of Opus per direction,
+connected in under a second.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
+import secrets
 import shutil
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from _pytest.reports import TestReport
 
-from tests.support import IN_CI, REPO, chromium_path, require
+from meetings_hub.actions import demo
+from tests.support import (
+    IN_CI,
+    REPO,
+    Server,
+    chromium_path,
+    free_port,
+    make_settings,
+    require,
+    start_server,
+)
 
 INSIDE = "MH_TEST_NETNS"
 MEDIA_FLAGS = [
@@ -61,7 +76,10 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
             "-n",
             "sh",
             "-c",
-            'ip link set lo up && exec "$@"',
+            # Janus gathers no candidates on loopback: a veth pair whose both ends stay here.
+            "ip link set lo up && ip link add mh0 type veth peer name mh1"
+            " && ip addr add 10.203.0.1/24 dev mh0 && ip addr add 10.203.0.2/24 dev mh1"
+            ' && ip link set mh0 up && ip link set mh1 up && exec "$@"',
             "sh",
             sys.executable,
             "-m",
@@ -90,10 +108,85 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
 
 def assert_private_network() -> None:
-    """Media must never leave the test's own namespace: only loopback may exist here."""
+    """Media must never leave the test's own namespace: only loopback and the veth pair whose
+    both ends are in it may exist here."""
     assert os.environ.get(INSIDE), "run only in its own network namespace (see conftest.py)"
     interfaces = sorted(name for _, name in socket.if_nameindex())
-    assert interfaces == ["lo"], interfaces
+    assert interfaces == ["lo", "mh0", "mh1"], interfaces
+
+
+class Janus:
+    """Janus from the Debian package with the shipped config (deploy/janus), on a free port;
+    a test may stop and start it again (same port and secret)."""
+
+    def __init__(self, binary: str, tmp_path: Path) -> None:
+        self.binary = binary
+        self.folder = tmp_path / "janus"
+        shutil.copytree(REPO / "deploy" / "janus", self.folder)
+        self.port = free_port()
+        transport = self.folder / "janus.transport.http.jcfg"
+        transport.write_text(transport.read_text().replace("port = 8088", f"port = {self.port}"))
+        self.url = f"http://127.0.0.1:{self.port}/janus"
+        self.secret = secrets.token_hex(16)
+        self.log_path = tmp_path / "janus.log"
+        self.proc: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        with self.log_path.open("ab") as log:
+            self.proc = await asyncio.create_subprocess_exec(
+                self.binary,
+                "-F",
+                str(self.folder),
+                "-C",
+                str(self.folder / "janus.jcfg"),
+                "--apisecret",
+                self.secret,
+                "-o",
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        ping = {"janus": "ping", "transaction": "t", "apisecret": self.secret}
+        async with aiohttp.ClientSession() as http:
+            for _ in range(100):
+                try:
+                    async with http.post(self.url, json=ping) as response:
+                        if response.status == 200:
+                            return
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.1)
+        raise AssertionError(f"janus did not start: {self.log_path.read_text()[-2000:]}")
+
+    async def stop(self) -> None:
+        if self.proc is None or self.proc.returncode is not None:
+            return
+        self.proc.terminate()
+        try:
+            await asyncio.wait_for(self.proc.wait(), 10)
+        except TimeoutError:
+            self.proc.kill()
+            await self.proc.wait()
+
+
+@pytest.fixture
+async def janus(tmp_path: Path) -> AsyncIterator[Janus]:
+    binary = shutil.which("janus")
+    require(binary is not None, "janus (Debian package `janus`; make test installs it)")
+    assert binary is not None
+    running = Janus(binary, tmp_path)
+    await running.start()
+    yield running
+    await running.stop()
+
+
+@pytest.fixture
+async def sfu_server(tmp_path: Path, janus: Janus) -> AsyncIterator[Server]:
+    """A real server whose calls go through the test's Janus."""
+    settings = make_settings(tmp_path, janus_url=janus.url, janus_api_secret=janus.secret)
+    srv = await start_server(settings)
+    await demo.load(srv.hub)
+    yield srv
+    await srv.runner.cleanup()
 
 
 @pytest.fixture

@@ -77,6 +77,8 @@ def valid_payloads(room_id: int, message_id: int) -> dict[str, dict[str, Any]]:
             "description": {"type": "offer", "sdp": "v=0"},
         },
         "call_leave": {"room_id": room_id},
+        "call_sfu_publish": {"room_id": room_id, "jsep": {"type": "offer", "sdp": "v=0"}},
+        "call_sfu_answer": {"room_id": room_id, "sub": 1, "jsep": {"type": "answer", "sdp": ""}},
     }
 
 

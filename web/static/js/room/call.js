@@ -1,9 +1,11 @@
 // The call in the room: "Dołącz do rozmowy głosowej" joins with the microphone only; camera and
-// screen sharing are buttons. Peer to peer: every browser sends to every other one
-// (docs/calls.md); the server says who is in the call and passes the signals (realtime/call.py).
+// screen sharing are buttons. Peer to peer, every browser sends to every other one and the
+// server passes the signals; through the call server (Janus), the browser sends once to it and
+// receives one stream per person (docs/calls.md, realtime/call.py).
 // Builds DOM with textContent only.
 import { t } from "../i18n.js";
 import { Peer } from "./call_peer.js";
+import { SfuPublisher, SfuSubscription } from "./call_sfu.js";
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -39,7 +41,10 @@ export function setupCall(section, { connection, roomId, me, participants }) {
   let joining = false;
   let roomOpen = true;
   let iceServers = [];
-  const peers = new Map(); // who -> Peer
+  const peers = new Map(); // who -> Peer (mesh) or SfuSubscription (call server)
+  let publisher = null; // SfuPublisher, through the call server
+  // Where my tracks go: the call server, or every other person.
+  const outlets = () => (publisher ? [publisher] : [...peers.values()]);
   const local = { mic: null, camera: null, screen: null, muted: false };
 
   const supported = Boolean(window.RTCPeerConnection && navigator.mediaDevices && navigator.mediaDevices.getUserMedia);
@@ -182,6 +187,7 @@ export function setupCall(section, { connection, roomId, me, participants }) {
       status.textContent = "";
       if (error.code === "call_full") problem.textContent = t("calls.error.full", { max: max ?? "?" });
       else if (error.code === "call_closed") problem.textContent = t("calls.error.closed");
+      else if (error.code === "call_server_down") problem.textContent = t("calls.error.server_down");
       else problem.textContent = error.message || t("rooms.error.generic");
       stopLocal();
       return;
@@ -190,13 +196,30 @@ export function setupCall(section, { connection, roomId, me, participants }) {
     max = ack.max;
     iceServers = ack.ice_servers || [];
     members.set(me.who, { who: me.who, name: me.name, guest: me.guest, leg, muted: local.muted });
-    for (const peer of ack.peers) {
-      members.set(peer.who, peer);
-      peerFor(peer.who, peer.leg); // the newcomer offers to everyone already in the call
+    for (const peer of ack.peers) members.set(peer.who, peer);
+    if (ack.mode === "sfu") {
+      publisher = new SfuPublisher({
+        iceServers,
+        publish: async (jsep) => (await connection.call("call_sfu_publish", { room_id: roomId, jsep })).jsep,
+        onError: (error) => {
+          problem.textContent = error.code === "call_server_down" ? t("calls.error.server_down") : t("calls.error.media");
+        },
+      });
+      for (const [name, stream] of [["mic", local.mic], ["camera", local.camera], ["screen", local.screen]]) {
+        if (!stream) continue;
+        for (const track of stream.getTracks()) publisher.addTrack(track, stream, { silent: name === "mic" && local.muted });
+      }
+    } else {
+      for (const peer of ack.peers) peerFor(peer.who, peer.leg); // the newcomer offers to everyone in the call
     }
     const mine = tileFor(me.who);
     mine.classList.add("call-tile-me");
     status.textContent = t("calls.joined");
+  }
+
+  function closePublisher() {
+    if (publisher) publisher.close();
+    publisher = null;
   }
 
   function stopLocal() {
@@ -211,6 +234,7 @@ export function setupCall(section, { connection, roomId, me, participants }) {
   function end(reason) {
     const wasIn = leg !== null;
     leg = null;
+    closePublisher();
     for (const who of [...peers.keys()]) dropPeer(who);
     tiles.replaceChildren();
     members.delete(me.who);
@@ -236,7 +260,7 @@ export function setupCall(section, { connection, roomId, me, participants }) {
     local.muted = !local.muted;
     for (const track of local.mic ? local.mic.getAudioTracks() : []) {
       track.enabled = !local.muted;
-      for (const peer of peers.values()) peer.silence(track, local.muted);
+      for (const outlet of outlets()) outlet.silence(track, local.muted);
     }
     status.textContent = local.muted ? t("calls.muted") : t("calls.unmuted");
     sendState();
@@ -259,7 +283,7 @@ export function setupCall(section, { connection, roomId, me, participants }) {
     for (const track of stream.getTracks()) {
       // Stopping from the browser's own bar ("Stop sharing") ends the track: follow it.
       track.addEventListener("ended", () => removeVideo(name));
-      for (const peer of peers.values()) peer.addTrack(track, stream);
+      for (const outlet of outlets()) outlet.addTrack(track, stream);
     }
     showStream(me.who, stream.getVideoTracks()[0], stream);
     sendState();
@@ -271,7 +295,7 @@ export function setupCall(section, { connection, roomId, me, participants }) {
     local[name] = null;
     for (const track of stream.getTracks()) {
       track.stop();
-      for (const peer of peers.values()) peer.removeTrack(track);
+      for (const outlet of outlets()) outlet.removeTrack(track);
     }
     tiles.querySelector(`.call-tile-me video[data-stream="${CSS.escape(stream.id)}"]`)?.remove();
     sendState();
@@ -306,7 +330,7 @@ export function setupCall(section, { connection, roomId, me, participants }) {
     const member = members.get(event.who);
     if (member && member.leg === event.leg) members.delete(event.who);
     const peer = peers.get(event.who);
-    if (peer && peer.leg === event.leg) dropPeer(event.who);
+    if (peer && (peer.leg === event.leg || peer.leg === undefined)) dropPeer(event.who);
     render();
   });
   connection.on("call_ended", (event) => {
@@ -325,6 +349,26 @@ export function setupCall(section, { connection, roomId, me, participants }) {
     } catch {
       // A description that no longer fits (the peer left meanwhile): the next one will.
     }
+  });
+  connection.on("call_sfu_offer", (event) => {
+    if (event.room_id !== roomId || leg === null || event.to_leg !== leg) return;
+    // The server renegotiates a subscription whose publisher just left: nothing to receive.
+    if (!members.has(event.who)) return;
+    let sub = peers.get(event.who);
+    if (!sub || sub.sub !== event.sub) {
+      if (sub) dropPeer(event.who);
+      sub = new SfuSubscription({
+        who: event.who,
+        leg: members.get(event.who)?.leg,
+        sub: event.sub,
+        iceServers,
+        answer: (jsep) => connection.call("call_sfu_answer", { room_id: roomId, sub: event.sub, jsep }),
+        onTrack: (track, stream) => showStream(event.who, track, stream),
+      });
+      peers.set(event.who, sub);
+      tileFor(event.who);
+    }
+    sub.offer(event.jsep).catch(() => {});
   });
   connection.on("removed", (event) => {
     if (event.room_id === roomId) end("removed");
@@ -354,6 +398,7 @@ export function setupCall(section, { connection, roomId, me, participants }) {
       }
       if (wasIn) {
         leg = null;
+        closePublisher();
         for (const who of [...peers.keys()]) dropPeer(who);
         await enterCall();
       }
