@@ -129,6 +129,11 @@ class Calls:
                 await self.sfu.start(room_id, conn.who, sid, leg_id)
             except JanusError:
                 raise ChatError(SFU_DOWN, code="call_server_down") from None
+        if self.ns.conns.get(sid) is not conn or room_id not in conn.joined:
+            # The socket left the room (or closed) while this join was being checked.
+            if self.sfu is not None:
+                await self.sfu.stop(leg_id)
+            raise ChatError("Join the room first.", code="not_joined")
         member = Member(conn.who, conn.name, access.is_guest, leg_id, **state)
         peers = self._list(room_id, but=conn.who)
         members[conn.who] = member

@@ -161,6 +161,17 @@ async def test_two_then_four_people_talk_mute_and_removal(
     await asyncio.sleep(1.5)
     assert [p["outbound"] for p in await partner.evaluate(OPEN_PEERS)] == sent
     await partner.click(".call-mute")
+    # Space toggles mute when focus is not in the composer; in the composer it types a space.
+    await partner.fill("#composer-text", "a")
+    await partner.press("#composer-text", "Space")
+    assert await partner.input_value("#composer-text") == "a "
+    assert await partner.get_attribute(".call-mute", "aria-pressed") == "false"
+    await partner.fill("#composer-text", "")
+    await partner.focus("#messages")
+    await partner.keyboard.press("Space")
+    assert await partner.get_attribute(".call-mute", "aria-pressed") == "true"
+    await partner.keyboard.press("Space")
+    assert await partner.get_attribute(".call-mute", "aria-pressed") == "false"
     await assert_everyone_hears_everyone(pages)
 
     # A moderator removes a guest from the room: within 2 s no one has a connection to them

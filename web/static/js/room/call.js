@@ -301,6 +301,15 @@ export function setupCall(section, { connection, roomId, me, participants }) {
     sendState();
   }
 
+  // Space toggles the microphone while in the call, unless focus is where a space means
+  // something else (the composer, a field, a button, a link).
+  document.addEventListener("keydown", (event) => {
+    if (event.code !== "Space" || leg === null || event.repeat || event.ctrlKey || event.altKey || event.metaKey) return;
+    const target = event.target;
+    if (target.closest && target.closest("input, textarea, select, button, a, [contenteditable], [role=listbox]")) return;
+    event.preventDefault();
+    toggleMute();
+  });
   joinButton.addEventListener("click", join);
   leaveButton.addEventListener("click", leave);
   muteButton.addEventListener("click", toggleMute);
