@@ -14,13 +14,14 @@ from aiohttp import web
 
 from meetings_hub import api, pages, pages_calendar, pages_files, pages_rooms, pages_scheduling
 from meetings_hub.actions.files import FileRuntime
+from meetings_hub.actions.savings_freeze import SavingsFreezer
 from meetings_hub.api import feeds as feeds_api
 from meetings_hub.api import files as api_files
 from meetings_hub.api import openapi
 from meetings_hub.api.system import healthz, metrics
 from meetings_hub.hub import Hub
 from meetings_hub.i18n import Translations
-from meetings_hub.keys import files_key, hub_key, mail_sender_key, sio_key
+from meetings_hub.keys import files_key, hub_key, mail_sender_key, savings_freezer_key, sio_key
 from meetings_hub.mail.sender import MailSender
 from meetings_hub.middleware import (
     actor_middleware,
@@ -108,11 +109,19 @@ async def create_app(settings: Settings) -> web.Application:
     pages_files.install(app)
     app.cleanup_ctx.append(api_files.file_store)
 
+    # savings (issue 11)
+    freezer = SavingsFreezer(hub)
+    app[savings_freezer_key] = freezer
+    hub.wake_savings = freezer.wake
+    app.on_startup.append(_start_freezer)
+    app.on_shutdown.append(_stop_freezer)
+
     # end of feature wiring
     app.router.add_static("/static", WEB_DIR / "static", name="static", append_version=True)
 
     app.cleanup_ctx.append(_database(db))
     app.cleanup_ctx.append(_mail(mail_sender))
+    app.cleanup_ctx.append(_later(hub))  # stopped first: its jobs need the database
     app.on_shutdown.append(_close_sockets)
     return app
 
@@ -134,6 +143,25 @@ def _mail(sender: MailSender):  # type: ignore[no-untyped-def]
         sender.start()
         yield
         await sender.stop()
+
+    return ctx
+
+
+# on_startup runs after the cleanup contexts opened the database; on_shutdown before they close
+# it. The first scan freezes what closed while the server was down.
+async def _start_freezer(app: web.Application) -> None:
+    app[savings_freezer_key].start()
+
+
+async def _stop_freezer(app: web.Application) -> None:
+    await app[savings_freezer_key].stop()
+
+
+def _later(hub: Hub):  # type: ignore[no-untyped-def]
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        hub.later.start()
+        yield
+        await hub.later.stop()
 
     return ctx
 

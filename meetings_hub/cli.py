@@ -124,7 +124,7 @@ def print_demo_logins(settings: Settings) -> None:
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
-    from meetings_hub.actions import demo, demo_sessions
+    from meetings_hub.actions import demo, demo_savings, demo_sessions
 
     async def work(hub) -> int:  # type: ignore[no-untyped-def]
         if not await demo.is_empty(hub):
@@ -138,7 +138,11 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
             return 1
         logins = await demo.load(hub)
         sessions = await demo_sessions.load_sessions(hub)
-        print(f"demo data loaded: {len(logins)} people, {sessions} sessions")
+        frozen = await demo_savings.load(hub)
+        print(
+            f"demo data loaded: {len(logins)} people, {sessions} sessions,"
+            f" {frozen} held dates in the savings log"
+        )
         return 0
 
     return asyncio.run(_with_hub(settings, work))

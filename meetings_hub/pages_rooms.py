@@ -8,16 +8,18 @@ who I am, my rights). Messages, unread counts and presence come live over socket
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
 from aiohttp import web
 
 from meetings_hub.actions import people, rooms
+from meetings_hub.actions.when import day_text
 from meetings_hub.domain import Actor
 from meetings_hub.errors import NotFound
 from meetings_hub.hub import Hub
-from meetings_hub.keys import hub_key
-from meetings_hub.pages import page_id, require_signed_in
+from meetings_hub.keys import actor_key, hub_key
+from meetings_hub.pages import language_of, page_id, require_signed_in
 
 
 def _room_id(request: web.Request) -> int:
@@ -89,9 +91,27 @@ async def room_page(request: web.Request) -> dict[str, Any]:
             "meeting_id": room["meeting_id"],
             "locked": access.locked,
             "ended": room["ended_at"] is not None,
+            **await _opening(request, access.room_id),
         },
         "may_moderate": access.may_moderate,
         "edit_minutes": hub.settings.chat_edit_minutes,
+    }
+
+
+async def _opening(request: web.Request, room_id: int) -> dict[str, Any]:
+    """A session room before it opens: when (in the reader's words and zone) and in how many
+    seconds, so the page counts down and keeps the composer closed until then."""
+    hub = request.app[hub_key]
+    opens = await rooms.opening(hub, room_id)
+    if opens is None:
+        return {}
+    actor = request[actor_key]
+    zone = actor.person.timezone if actor.person else hub.settings.timezone
+    local = opens.at.astimezone(ZoneInfo(zone))
+    lang = language_of(request)
+    return {
+        "opens_in": opens.seconds,
+        "opens_text": f"{day_text(hub, lang, local)}, {local:%H:%M}",
     }
 
 

@@ -188,6 +188,18 @@ class Settings:
         "Images with more pixels than this get no thumbnail (guards against decompression bombs).",
     )
 
+    # --- Savings log (issue 11): add fields below this line ---
+    savings_poll_seconds: float = _setting(
+        30.0,
+        "How often the savings job looks for session rooms that closed and freezes their"
+        " records (a host ending a session wakes it at once).",
+    )
+    savings_lookback_days: int = _setting(
+        400,
+        "At start the savings job freezes every room that closed this many days back and was"
+        " not frozen yet (e.g. while the server was down).",
+    )
+
     # --- Calls in rooms (issue 14): add fields below this line ---
     p2p_max_participants: int = _setting(
         4,

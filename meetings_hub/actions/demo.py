@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from meetings_hub import auth, demo_data
+from meetings_hub import demo_data
 from meetings_hub.actions.rooms import open_network_room
 from meetings_hub.domain import Language, LibraryKind, NetworkRole, Role
 from meetings_hub.errors import Conflict
@@ -30,7 +30,7 @@ async def is_empty(hub: Hub) -> bool:
 async def load(hub: Hub) -> list[DemoLogin]:
     if not await is_empty(hub):
         raise Conflict("The database is not empty; demo data is loaded only into an empty one.")
-    password_hash = auth.hash_password(DEMO_PASSWORD)
+    password_hash = await hub.passwords.hash(DEMO_PASSWORD)
     library_ids: dict[str, int] = {}
     names = {lib.key: lib.name for lib in demo_data.LIBRARIES}
     logins = []

@@ -21,6 +21,14 @@ _RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$
 # Characters Windows forbids in names; the slashes also make path parts.
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*]')
 _SPACES = re.compile(r"\s+")
+_SEPARATORS = re.compile(r"[/\\]")
+# "C:a.pdf" is a.pdf in drive C's current folder.
+_DRIVE = re.compile(r"^[A-Za-z]:")
+# The filename parameter of a part's Content-Disposition, quoted (with RFC quoted-pairs for
+# clients that escape) or bare.
+_QUOTED_FILENAME = re.compile(r'(?:^|;)\s*filename\s*=\s*"((?:[^"\\]|\\.)*)"', re.I | re.S)
+_LITERAL_FILENAME = re.compile(r'(?:^|;)\s*filename\s*=\s*"([^"]*)"', re.I)
+_BARE_FILENAME = re.compile(r"(?:^|;)\s*filename\s*=\s*([^\s;\"]+)", re.I)
 # Letters that NFKD does not split into a base letter and an accent.
 _ASCII_EXTRA = str.maketrans({"ł": "l", "Ł": "L", "ß": "ss", "Æ": "AE", "æ": "ae", "Ø": "O"})
 
@@ -36,11 +44,37 @@ def _trim_bytes(text: str, limit: int) -> str:
     return encoded.decode("utf-8", errors="ignore")
 
 
+def disposition_filename(header: str) -> str | None:
+    """The ``filename`` of a multipart part's Content-Disposition, backslashes kept.
+
+    Browsers send the name as it is between the quotes, escaping only ``"`` and line breaks
+    as %22, %0D, %0A (WHATWG); a backslash is part of the name ("C:\\Users\\x\\a.pdf" from
+    old IE or a script). aiohttp reads the quotes by RFC rules, where a backslash escapes the
+    next character, and made that name "C:Usersxa.pdf". Here only ``\\\\`` and ``\\"`` (RFC
+    quoted-pairs, which curl sends) are escapes; any other backslash stays and then separates
+    path parts. None when the header has no plain ``filename``.
+    """
+    quoted = _QUOTED_FILENAME.search(header)
+    if quoted:
+        return re.sub(r'\\([\\"])', r"\1", quoted.group(1))
+    # An unpaired backslash just before the closing quote ("C:\\dir\\"): read literally.
+    literal = _LITERAL_FILENAME.search(header) or _BARE_FILENAME.search(header)
+    return literal.group(1) if literal else None
+
+
+def base_name(raw: str) -> str:
+    """The last real part of a path of either kind of slash: "C:\\x\\a.pdf", "\\\\srv\\s\\a.pdf",
+    "x/a.pdf/", "a.pdf/.." and "C:a.pdf" are all "a.pdf"; "C:\\" and ".." are empty."""
+    parts = [part for part in _SEPARATORS.split(raw) if part not in ("", ".", "..")]
+    if not parts:
+        return ""
+    return _DRIVE.sub("", parts[-1]) if len(parts) == 1 else parts[-1]
+
+
 def clean_name(raw: str | None) -> str:
     """A safe, readable file name from whatever the client sent; never empty."""
     name = unicodedata.normalize("NFC", raw or "")
-    # Only the last path part counts, with either slash ("C:\\Users\\x\\a.pdf" from old IE).
-    name = re.split(r"[/\\]", name)[-1]
+    name = base_name(name)
     name = "".join(c for c in name if _visible(c))
     name = _FORBIDDEN.sub("_", name)
     name = _SPACES.sub(" ", name)

@@ -14,14 +14,15 @@ import filetype
 SNIFF_BYTES = 8192  # filetype reads at most this much
 
 OCTET_STREAM = "application/octet-stream"
-# Shown inline when asked (previews); everything else is only ever an attachment.
+# Shown inline when asked (previews): pictures, audio and video, nothing else. Everything
+# else is only ever an attachment — PDFs too: they can carry scripts and forms for the
+# browser's viewer, and under the files' CSP sandbox Chromium refuses to show them anyway.
 INLINE_SAFE = frozenset(
     {
         "image/png",
         "image/jpeg",
         "image/gif",
         "image/webp",
-        "application/pdf",
         "audio/mpeg",
         "audio/ogg",
         "audio/x-wav",

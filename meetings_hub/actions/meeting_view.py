@@ -14,7 +14,7 @@ from meetings_hub.domain import Actor
 from meetings_hub.errors import ValidationFailed
 from meetings_hub.hub import Hub
 from meetings_hub.scheduling.model import Meeting
-from meetings_hub.storage import guests, networks
+from meetings_hub.storage import guests, networks, rooms
 from meetings_hub.storage import scheduling as store
 from meetings_hub.storage.db import Reader, Tx
 from meetings_hub.storage.timefmt import now_utc
@@ -83,6 +83,7 @@ class MeetingView(msgspec.Struct):
     organizer_id: int | None
     page_url: str
     join_url: str
+    room_ended: bool  # the host ended the session: its room is read-only, no more joining
     recurrence: RecurrenceView | None
     exceptions: list[datetime]
     upcoming: list[OccurrenceItem]
@@ -113,6 +114,7 @@ async def view(hub: Hub, actor: Actor, meeting_id: int, *, upcoming: int = 12) -
         library_rows = await store.list_libraries(reader, meeting_id)
         guest_rows = await guests.list_invitations(reader, meeting_id)
         date_answers = await store.date_rsvps(reader, meeting_id) if meeting.rule else {}
+        room_ended = meeting_id in await rooms.ended_meetings(reader, [meeting_id])
     by_library: dict[int, LibraryView] = {}
     for row in library_rows:
         by_library[row["library_id"]] = LibraryView(
@@ -192,6 +194,7 @@ async def view(hub: Hub, actor: Actor, meeting_id: int, *, upcoming: int = 12) -
         organizer_id=meeting.created_by,
         page_url=page_links(hub).page(meeting.id),
         join_url=page_links(hub).join(meeting),
+        room_ended=room_ended,
         recurrence=RecurrenceView(
             rule.freq,
             rule.interval,

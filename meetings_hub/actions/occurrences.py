@@ -18,9 +18,10 @@ from meetings_hub.hub import Hub
 from meetings_hub.scheduling import recurrence
 from meetings_hub.scheduling.events import Links, whole_days
 from meetings_hub.scheduling.model import Meeting
-from meetings_hub.storage import people
+from meetings_hub.storage import people, rooms
 from meetings_hub.storage import scheduling as store
 from meetings_hub.storage.db import Reader, Tx
+from meetings_hub.storage.timefmt import now_utc
 
 # Longest window one request may ask for: a feed's 90 days back plus 12 months ahead fits.
 MAX_WINDOW = timedelta(days=500)
@@ -56,6 +57,10 @@ class OccurrenceView(msgspec.Struct):
     sequence: int
     page_url: str
     join_url: str
+    # "live": the date's room takes people now (from its opening to the date's end) and the
+    # host has not ended it; "ended": the host ended it; "" otherwise.
+    now_state: str = ""
+    my_rsvp: str | None = None  # the asking person's answer for this date (series or date)
     all_day: bool = False  # a whole day (imported VALUE=DATE): no hours to show
 
 
@@ -168,7 +173,24 @@ async def list_occurrences(
             target = Target(person_id=actor.person.id)
         meetings = await calendar_meetings(reader, target, start, end)
         visible_meetings = [m for m in meetings if await may_see(reader, actor, scope, m)]
-    return occurrence_views(hub, visible_meetings, start, end)
+        ids = [m.id for m in visible_meetings]
+        ended = await rooms.ended_meetings(reader, ids)
+        series, dates = await store.answers_of(reader, actor.person.id, ids)
+    views = occurrence_views(hub, visible_meetings, start, end)
+    organised = {m.id for m in visible_meetings if m.created_by == actor.person.id}
+    now = now_utc()
+    opening = timedelta(minutes=hub.settings.chat_session_open_minutes)
+    for v in views:
+        if v.meeting_id in ended:
+            v.now_state = "ended" if v.start - opening <= now else ""
+        elif v.status == "scheduled" and v.join_url and v.start - opening <= now < v.end:
+            v.now_state = "live"
+        answer = dates.get((v.meeting_id, v.original_start), series.get(v.meeting_id))
+        # The organiser counts as coming to her own meeting (see meeting_view).
+        if v.meeting_id in organised and answer in (None, "needs_action"):
+            answer = "accepted"
+        v.my_rsvp = answer
+    return views
 
 
 def check_occurrence(meeting: Meeting, original: datetime, *, not_cancelled: bool = False) -> None:

@@ -104,6 +104,26 @@ POSTING_REFUSALS = {
 }
 
 
+@dataclass(frozen=True)
+class Opening:
+    at: datetime
+    seconds: int  # from now
+
+
+async def opening(hub: Hub, room_id: int, now: datetime | None = None) -> Opening | None:
+    """When a session room that does not take posts yet will (``domain.room_refusal``'s
+    "not_open"), so its page can say when and count down; None for a room that is open, closed
+    or not a session room."""
+    async with hub.db.read() as reader:
+        times = await rooms.times(reader, room_id)
+    now = now or now_utc()
+    if times is None or room_refusal(times, now, posting_window(hub)) != "not_open":
+        return None
+    assert times.first_start is not None
+    at = times.first_start - posting_window(hub).open_before
+    return Opening(at, max(0, round((at - now).total_seconds())))
+
+
 async def require_posting(hub: Hub, room_id: int) -> None:
     """Refuses an edit or a delete when the room does not take posts (as a send is refused)."""
     async with hub.db.read() as reader:
@@ -355,4 +375,6 @@ async def end_session(hub: Hub, actor: Actor, room_id: int) -> dict[str, Any]:
         assert room is not None
         event = room_event(dict(room))
         tx.after_commit(lambda: hub.emit("room_updated", event, f"r:{room_id}"))
+        # The room closed: the savings job freezes the record now, not at its next scan.
+        tx.after_commit(hub.wake_savings)
     return event

@@ -137,7 +137,11 @@ async def login(hub: Hub, data: LoginInput, *, client: str, user_agent: str) -> 
             "Too many failed sign-in attempts. Wait a few minutes or reset your password.",
             details={"retry_after_minutes": hub.settings.login_window_minutes},
         )
-    ok = auth.verify_password(stored, data.password) and person is not None and person.active
+    ok = await hub.passwords.verify(stored, data.password) and person is not None and person.active
+    # Hashed before the write transaction: it holds the single writer.
+    rehashed = None
+    if ok and stored and auth.needs_rehash(stored):
+        rehashed = await hub.passwords.hash(data.password)
     async with hub.db.write() as tx:
         await sessions.record_login_attempt(tx, email=email, client=client, succeeded=ok)
         if not ok or person is None:
@@ -147,8 +151,8 @@ async def login(hub: Hub, data: LoginInput, *, client: str, user_agent: str) -> 
             new = await _open_session(
                 hub, tx, person_id=person.id, guest_id=None, user_agent=user_agent
             )
-            if stored and auth.needs_rehash(stored):
-                await people.set_password_hash(tx, person.id, auth.hash_password(data.password))
+            if rehashed is not None:
+                await people.set_password_hash(tx, person.id, rehashed)
     if failed:
         raise Unauthenticated("Wrong email or password.", code="bad_credentials")
     assert person is not None
@@ -189,26 +193,33 @@ async def change_password(hub: Hub, actor: Actor, data: PasswordChangeInput) -> 
     errors.raise_if_any()
     async with hub.db.read() as reader:
         stored = await people.password_hash(reader, actor.person.id)
-    if not auth.verify_password(stored, data.current_password):
+    if not await hub.passwords.verify(stored, data.current_password):
         errors.add("current_password", "The current password is wrong.")
         errors.raise_if_any()
+    new_hash = await hub.passwords.hash(data.new_password)
     async with hub.db.write() as tx:
-        await people.set_password_hash(tx, actor.person.id, auth.hash_password(data.new_password))
+        await people.set_password_hash(tx, actor.person.id, new_hash)
         # Every other session of this person ends: a changed password locks out whoever had it.
         await sessions.revoke_all_for_person(tx, actor.person.id, except_id=actor.session_id)
         tx.after_commit(access_changed(hub, who=f"p:{actor.person.id}"))
 
 
 async def request_password_reset(hub: Hub, data: ResetRequestInput) -> None:
-    """Always answers the same, so the form does not tell which addresses have accounts."""
+    """Always answers the same, in the same time, so the form does not tell which addresses
+    have accounts: the request only queues the lookup; the link and its mail are made after
+    the answer has gone (``hub.later``)."""
+    email = data.email.strip()
     errors = FieldErrors()
-    errors.email("email", data.email.strip())
+    errors.email("email", email)
     errors.raise_if_any()
+    await hub.later.add(lambda: _send_reset_link(hub, email))
+
+
+async def _send_reset_link(hub: Hub, email: str) -> None:
     async with hub.db.read() as reader:
-        person = await people.get_by_email(reader, data.email.strip())
-    if person is None or not person.active:
-        return
-    await issue_link(hub, person, TokenPurpose.PASSWORD_RESET)
+        person = await people.get_by_email(reader, email)
+    if person is not None and person.active:
+        await issue_link(hub, person, TokenPurpose.PASSWORD_RESET)
 
 
 async def issue_link(hub: Hub, person: Person, purpose: TokenPurpose) -> None:
@@ -235,6 +246,9 @@ async def complete_with_token(hub: Hub, purpose: TokenPurpose, data: TokenPasswo
     errors = FieldErrors()
     errors.password("new_password", data.new_password, auth.MIN_PASSWORD_LENGTH)
     errors.raise_if_any()
+    # Hashed before the write transaction (which holds the single writer), even if the token
+    # turns out to be spent: checking it first would need a second transaction.
+    new_hash = await hub.passwords.hash(data.new_password)
     async with hub.db.write() as tx:
         person_id = await sessions.use_token(
             tx, token_id=auth.token_id(data.token), purpose=purpose.value, now=now_utc()
@@ -244,7 +258,7 @@ async def complete_with_token(hub: Hub, purpose: TokenPurpose, data: TokenPasswo
                 "This link is invalid, expired or already used. Ask for a new one.",
                 code="invalid_token",
             )
-        await people.set_password_hash(tx, person_id, auth.hash_password(data.new_password))
+        await people.set_password_hash(tx, person_id, new_hash)
         await sessions.revoke_all_for_person(tx, person_id)
         tx.after_commit(access_changed(hub, who=f"p:{person_id}"))
 

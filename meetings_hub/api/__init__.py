@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from meetings_hub.api import feeds, files, network, people, rooms, scheduling, session, system
+from meetings_hub.api import (
+    feeds,
+    files,
+    network,
+    people,
+    rooms,
+    savings,
+    scheduling,
+    session,
+    system,
+)
 from meetings_hub.api.routing import ApiRoutes
 
 # Each feature owns its route table; the app installs them all and OpenAPI reads them all.
@@ -19,6 +29,8 @@ ROUTE_TABLES: tuple[ApiRoutes, ...] = (
     rooms.routes,
     # files (issue 6)
     files.routes,
+    # savings (issue 11)
+    savings.routes,
 )
 
 

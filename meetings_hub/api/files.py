@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from aiohttp import BodyPartReader, hdrs, web
+from aiohttp import BodyPartReader, MultipartReader, hdrs, web
 from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.multipart import parse_content_disposition
 
 from meetings_hub.actions import files
-from meetings_hub.actions.file_names import content_disposition
+from meetings_hub.actions.file_names import content_disposition, disposition_filename
 from meetings_hub.actions.file_types import serve_inline, served_type
 from meetings_hub.actions.validate import parse_int
 from meetings_hub.api.routing import ApiRoutes, Call
@@ -41,7 +42,7 @@ def _malformed(exc: Exception) -> BadRequest:
     )
 
 
-async def _chunks(part: BodyPartReader) -> AsyncIterator[bytes]:
+async def _chunks(reader: MultipartReader, part: BodyPartReader) -> AsyncIterator[bytes]:
     while True:
         try:
             chunk = await part.read_chunk(READ_CHUNK)
@@ -52,11 +53,29 @@ async def _chunks(part: BodyPartReader) -> AsyncIterator[bytes]:
         except (ValueError, HttpProcessingError) as exc:
             raise _malformed(exc) from None
         if not chunk:
+            await _require_end(reader, part)
             return
         yield chunk
 
 
-async def _file_part(request: web.Request) -> BodyPartReader:
+async def _require_end(reader: MultipartReader, part: BodyPartReader) -> None:
+    """The file is complete only if its part ended at a boundary and the body's closing
+    boundary came next. A body cut off after the file's bytes (a client that died, a proxy
+    that gave up) reads like a short file otherwise, and was stored as one."""
+    try:
+        complete = part.at_eof() and await reader.next() is None
+    except (ValueError, HttpProcessingError):
+        complete = False
+    if not complete:
+        raise BadRequest(
+            "The upload is incomplete: the body must end with the closing boundary right after"
+            " the one field 'file'.",
+            code="malformed_upload",
+            details={"reason": "missing closing boundary"},
+        )
+
+
+async def _file_part(request: web.Request) -> tuple[MultipartReader, BodyPartReader]:
     if not request.content_type.startswith("multipart/form-data"):
         raise BadRequest(
             "Send the file as multipart/form-data in a field named 'file'.",
@@ -69,7 +88,15 @@ async def _file_part(request: web.Request) -> BodyPartReader:
         raise _malformed(exc) from None
     if not isinstance(part, BodyPartReader) or part.name != "file":
         raise BadRequest("The upload has no field named 'file'.", code="no_file")
-    return part
+    return reader, part
+
+
+def _filename(part: BodyPartReader) -> str | None:
+    header = part.headers.get(hdrs.CONTENT_DISPOSITION, "")
+    _, params = parse_content_disposition(header)
+    if any(key.startswith("filename*") for key in params):
+        return part.filename  # RFC 5987/2231: percent-encoded, no backslash to misread
+    return disposition_filename(header)
 
 
 @routes.route(
@@ -93,7 +120,7 @@ async def upload(call: Call) -> files.SharedFile:
             details={"max_bytes": max_bytes},
         )
     await files.check_upload(call.hub, call.actor, room_id)
-    part = await _file_part(call.request)
+    reader, part = await _file_part(call.request)
     app = call.request.app
     return await files.receive_upload(
         call.hub,
@@ -101,8 +128,8 @@ async def upload(call: Call) -> files.SharedFile:
         app[chat_committer_key],
         call.actor,
         room_id,
-        part.filename,
-        _chunks(part),
+        _filename(part),
+        _chunks(reader, part),
     )
 
 

@@ -69,7 +69,7 @@ def build(routes: ApiRoutes) -> dict[str, Any]:
         if e.response is not None:
             operation["responses"][str(e.status)] = {
                 "description": "OK",
-                "content": {"application/json": {"schema": schema_of[id(e.response)]}},
+                "content": {e.media_type: {"schema": schema_of[id(e.response)]}},
             }
         else:
             operation["responses"]["204" if e.status == 200 else str(e.status)] = {

@@ -63,6 +63,9 @@ class Endpoint:
     tag: str = "general"
     public: bool = False
     errors: tuple[int, ...] = ()
+    # What a 2xx answer is; not JSON only for exports (e.g. text/csv), which the handler
+    # answers itself with a web.Response.
+    media_type: str = "application/json"
 
 
 @dataclass
@@ -82,6 +85,7 @@ class ApiRoutes:
         tag: str = "general",
         public: bool = False,
         errors: tuple[int, ...] = (),
+        media_type: str = "application/json",
     ) -> Callable[[ApiHandler], ApiHandler]:
         def register(handler: ApiHandler) -> ApiHandler:
             self.endpoints.append(
@@ -96,6 +100,7 @@ class ApiRoutes:
                     tag,
                     public,
                     errors,
+                    media_type,
                 )
             )
             return handler

@@ -41,6 +41,16 @@ def times_in_thread(conn: sqlite3.Connection, room_id: int) -> tuple[int, RoomTi
     return None if row is None else _times(row)
 
 
+async def ended_meetings(db: Reader | Tx, meeting_ids: list[int]) -> set[int]:
+    """Of these meetings, those whose session room the host has ended."""
+    rows = await db.fetch_all(
+        "SELECT meeting_id FROM rooms WHERE ended_at IS NOT NULL"
+        " AND meeting_id IN (SELECT value FROM json_each(?))",
+        (json.dumps(sorted(set(meeting_ids))),),
+    )
+    return {r["meeting_id"] for r in rows}
+
+
 async def get(db: Reader | Tx, room_id: int) -> Row | None:
     return await db.fetch_one("SELECT * FROM rooms WHERE id = ?", (room_id,))
 

@@ -486,6 +486,27 @@ async def clear_date_rsvps(tx: Tx, meeting_id: int, person_id: int) -> None:
     )
 
 
+async def answers_of(
+    db: Reader | Tx, person_id: int, meeting_ids: list[int]
+) -> tuple[dict[int, str], dict[tuple[int, datetime], str]]:
+    """One person's answers: per meeting (the series), and per date where they differ."""
+    ids = json.dumps(sorted(set(meeting_ids)))
+    series = await db.fetch_all(
+        "SELECT meeting_id, rsvp FROM meeting_invitees WHERE person_id = ?"
+        " AND meeting_id IN (SELECT value FROM json_each(?))",
+        (person_id, ids),
+    )
+    dates = await db.fetch_all(
+        "SELECT meeting_id, original_start, rsvp FROM meeting_date_answers WHERE person_id = ?"
+        " AND meeting_id IN (SELECT value FROM json_each(?))",
+        (person_id, ids),
+    )
+    return (
+        {r["meeting_id"]: r["rsvp"] for r in series},
+        {(r["meeting_id"], from_db(r["original_start"])): r["rsvp"] for r in dates},
+    )
+
+
 async def date_rsvps(db: Reader | Tx, meeting_id: int) -> dict[datetime, dict[int, str]]:
     """Per date (original start, UTC): person id -> the answer that differs from the series."""
     rows = await db.fetch_all(

@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from meetings_hub.actions import files
-from meetings_hub.actions.file_types import sniff
+from meetings_hub.actions.file_types import INLINE_SAFE, RUNNABLE, serve_inline, sniff
 from meetings_hub.storage.timefmt import now_utc
 from tests.files.support import (
     download,
@@ -109,6 +109,28 @@ async def test_decompression_bombs_get_no_thumbnail(
     assert stored_files(server)["thumbs"] == []
     response, _ = await download(lead, f"/files/{shared['id']}/thumbnail")
     assert response.status == 404
+
+
+def test_only_pictures_audio_and_video_are_ever_inline() -> None:
+    """docs/files.md: "?inline=1 shows pictures, audio and video; everything else (PDF
+    included) always downloads"."""
+    assert all(mime.split("/")[0] in {"image", "audio", "video"} for mime in INLINE_SAFE)
+    assert not serve_inline("application/pdf")
+    assert not any(serve_inline(mime) for mime in RUNNABLE)
+
+
+async def test_a_pdf_always_downloads(server, client_factory) -> None:
+    room_id = await morawica_room(server)
+    lead = await client_factory(LEAD)
+    pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n"
+    status, shared = await upload(lead, room_id, "program.pdf", pdf)
+    assert status == 201 and shared["mime"] == "application/pdf"
+    for url in (shared["url"], shared["url"] + "?inline=1", f"/files/{shared['id']}?inline=1"):
+        response, body = await download(lead, url)
+        assert response.status == 200 and body == pdf
+        assert response.headers["Content-Disposition"].startswith("attachment;"), url
+        assert response.headers["Content-Type"] == "application/pdf"
+        assert response.headers["Content-Security-Policy"].startswith("sandbox;")
 
 
 async def test_broken_images_are_still_shared(server, client_factory) -> None:

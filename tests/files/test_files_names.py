@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from meetings_hub.actions.file_names import (
     MAX_BYTES,
     ascii_fallback,
+    base_name,
     clean_name,
     content_disposition,
+    disposition_filename,
 )
 from tests.files.support import download, morawica_room, multipart_body, upload
 from tests.support import LEAD, PARTNER
@@ -44,6 +46,77 @@ POLISH = "sprawozdanie_łódź.pdf"
 )
 def test_clean_name(raw: str | None, expected: str) -> None:
     assert clean_name(raw) == expected
+
+
+# Every form of path a client may send in front of a name (issue 10: "C:\\Users\\x\\a.pdf"
+# became "C_Usersxa.pdf").
+PATHS = [
+    "C:\\Users\\x\\a.pdf",  # drive letter, backslashes
+    "C:/Users/x/a.pdf",  # drive letter, forward slashes
+    "/home/x/a.pdf",
+    "x/a.pdf",
+    "\\\\serwer\\udzial\\folder\\a.pdf",  # UNC
+    "//serwer/udzial/a.pdf",
+    "\\\\?\\C:\\Users\\a.pdf",  # Windows long-path prefix
+    "C:a.pdf",  # drive-relative
+    "C:\\Users\\x\\a.pdf\\",  # trailing separators
+    "x/a.pdf//",
+    "..\\..\\a.pdf",
+    "../../a.pdf",
+    "a.pdf/..",
+    "./a.pdf",
+    "C:\\Users/x\\./a.pdf",  # mixed
+]
+
+
+@pytest.mark.parametrize("raw", PATHS)
+def test_only_the_base_name_of_any_path_counts(raw: str) -> None:
+    assert base_name(raw) == "a.pdf"
+    assert clean_name(raw) == "a.pdf"
+
+
+@pytest.mark.parametrize("raw", ["C:\\", "C:", "..", "/", "\\\\", "./.."])
+def test_a_path_without_a_name_gets_the_fallback(raw: str) -> None:
+    assert clean_name(raw) == "plik"
+
+
+_PART = st.text(st.characters(blacklist_characters="/\\"), min_size=1, max_size=12)
+_SEPARATOR = st.sampled_from(["/", "\\", "\\\\", "//"])
+_BASE = st.from_regex(
+    r"[A-Za-z0-9ąęłóśźżĄĘŁÓŚŹŻ_ -]{0,20}[A-Za-z0-9ąęłóśźż]\.[a-z]{1,4}", fullmatch=True
+)
+
+
+@given(
+    st.sampled_from(["", "C:", "C:\\", "\\\\srv\\share\\", "//srv/share/", "/", "./", "../"]),
+    st.lists(st.tuples(_PART, _SEPARATOR), max_size=5),
+    _BASE,
+    st.sampled_from(["", "/", "\\", "\\\\"]),
+)
+def test_any_path_keeps_the_base_name(
+    root: str, folders: list[tuple[str, str]], base: str, trailing: str
+) -> None:
+    raw = root + "".join(part + separator for part, separator in folders) + base + trailing
+    name = clean_name(raw)
+    assert "/" not in name and "\\" not in name
+    assert name == clean_name(base)
+
+
+@pytest.mark.parametrize(
+    ("header", "filename"),
+    [
+        ('form-data; name="file"; filename="C:\\Users\\x\\a.pdf"', "C:\\Users\\x\\a.pdf"),
+        # curl escapes by RFC rules: a backslash pair and an escaped quote
+        ('form-data; name="file"; filename="C:\\\\x\\\\a.pdf"', "C:\\x\\a.pdf"),
+        ('form-data; name="file"; filename="say \\"hi\\".txt"', 'say "hi".txt'),
+        ('form-data; name="file"; filename="C:\\dir\\"', "C:\\dir\\"),
+        ("form-data; name=file; filename=a.pdf", "a.pdf"),
+        ('form-data; name="file"; filename=""', ""),
+        ('form-data; name="file"', None),
+    ],
+)
+def test_disposition_filename_keeps_backslashes(header: str, filename: str | None) -> None:
+    assert disposition_filename(header) == filename
 
 
 def test_long_names_keep_their_extension() -> None:
@@ -81,6 +154,7 @@ def test_content_disposition_has_ascii_and_utf8_names() -> None:
         ("../../etc/passwd", "passwd"),
         ("CON.txt", "_CON.txt"),
         ("x" * 300 + ".txt", "x" * 196 + ".txt"),
+        *[(path, "a.pdf") for path in PATHS],
     ],
 )
 async def test_names_survive_the_round_trip(

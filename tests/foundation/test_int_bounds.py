@@ -85,6 +85,9 @@ def with_value(body: Any, kind: mi.Type, where: Path_, value: int) -> Any:
     if head == 0:
         item = next(x for x in _unwrap(kind) if isinstance(x, mi.ListType | mi.SetType))
         return [with_value(sample(item.item_type), item.item_type, rest, value)]
+    if head == "key":  # a mapping's value (e.g. persons per library id: {"1": value})
+        mapping = next(x for x in _unwrap(kind) if isinstance(x, mi.DictType))
+        return {"1": with_value(sample(mapping.value_type), mapping.value_type, rest, value)}
     struct = next(x for x in _unwrap(kind) if isinstance(x, mi.StructType))
     field = next(f for f in struct.fields if f.encode_name == head)
     current = body.get(head) if isinstance(body, dict) else None

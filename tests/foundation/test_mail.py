@@ -150,6 +150,7 @@ async def test_without_smtp_mail_stays_in_the_outbox_for_the_coordinator(
 ) -> None:
     assert not server.settings.smtp_host
     await request_reset(server.url)
+    await _mailed_token(server, PARTNER)
     coordinator = await client_factory(COORDINATOR)
     status, mails = await coordinator.get("/api/v1/outbox")
     assert status == 200
@@ -162,7 +163,14 @@ async def test_without_smtp_mail_stays_in_the_outbox_for_the_coordinator(
 
 
 async def _mailed_token(server: Server, recipient: str) -> str:
-    rows = [r for r in await outbox_rows(server) if r["recipient"] == recipient]
+    """The link of the newest mail to ``recipient``, waiting for it: a reset request only
+    queues the work (``hub.later``), the mail is written after the answer."""
+
+    async def rows_for() -> list[dict]:
+        return [r for r in await outbox_rows(server) if r["recipient"] == recipient]
+
+    await wait_for(rows_for, what=f"a mail to {recipient} in the outbox")
+    rows = await rows_for()
     match = LINK.search(rows[-1]["body_text"])
     assert match, rows[-1]["body_text"]
     return match.group(1)

@@ -12,7 +12,7 @@ import io
 from PIL import Image
 
 from meetings_hub.actions import rooms
-from meetings_hub.actions.thumbnails import make_thumbnail
+from meetings_hub.actions.thumbnails import Thumbnailer
 from meetings_hub.domain import Actor
 from meetings_hub.storage import files, people
 from meetings_hub.storage.blobs import BlobStore
@@ -31,7 +31,7 @@ async def _shared(world: World, room_id: int, name: str, content: bytes, mime: s
     path.write_bytes(content)
     thumb = None
     if mime == "image/png":
-        thumb = make_thumbnail(path, store.thumb_path(sha256), max_pixels=10_000_000)
+        thumb = await Thumbnailer(max_pixels=10_000_000).make(path, store.thumb_path(sha256))
     async with world.hub.db.write() as tx:
         await files.insert_blob(tx, sha256, len(content), mime, thumb)
         return await files.insert_file(

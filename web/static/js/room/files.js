@@ -256,7 +256,8 @@ function buildShareBar() {
     const closed = composerText && composerText.disabled;
     enabled = state.may_upload && !closed;
     button.disabled = !enabled;
-    if (closed) note.textContent = t("files.read_only");
+    // The composer's own note says why (locked, ended, not open yet): not repeated here.
+    if (closed) note.textContent = "";
     else note.textContent = state.may_upload ? "" : t("files.guests_forbidden");
     hint.hidden = !enabled;
   };

@@ -95,15 +95,54 @@ function applyRoom(next) {
     $("#room-title").textContent = next.title;
     document.title = `${next.title} · ${t("app.name")}`;
   }
-  const readOnly = removed || room.locked || room.ended;
+  const notOpen = !removed && !room.locked && !room.ended && secondsToOpening() > 0;
+  const readOnly = removed || room.locked || room.ended || notOpen;
   let reason = "";
   if (removed) reason = t("rooms.state.removed");
   else if (room.ended) reason = t("rooms.state.ended");
   else if (room.locked) reason = t("rooms.state.locked");
+  else if (notOpen) reason = openingText();
   $("#room-state").textContent = reason;
   composer.setEnabled(!readOnly, reason);
   actions.readOnly = Boolean(readOnly) && !config.may_moderate;
   moderation.apply(room);
+}
+
+// --- a session room before it opens: when, a countdown, and the composer closed till then ---
+// The server says in how many seconds (its clock, not the reader's); counted down here.
+const opensAt = Number.isFinite(config.room.opens_in) ? Date.now() + config.room.opens_in * 1000 : 0;
+function secondsToOpening() {
+  return opensAt ? Math.max(0, Math.ceil((opensAt - Date.now()) / 1000)) : 0;
+}
+function leftText(seconds) {
+  if (seconds < 60) return t("rooms.opens.in_moment");
+  const minutes = Math.ceil(seconds / 60);
+  const hours = Math.floor(minutes / 60);
+  const days = Math.floor(hours / 24);
+  if (days >= 1) return t("rooms.opens.in_days", { count: days });
+  if (hours >= 1) return t("rooms.opens.in_hours", { hours, minutes: minutes % 60 });
+  return t("rooms.opens.in_minutes", { count: minutes });
+}
+function openingText() {
+  const text = t("rooms.opens.notice", { when: config.room.opens_text, left: leftText(secondsToOpening()) });
+  return config.may_moderate ? `${text} ${t("rooms.opens.moderator")}` : text;
+}
+if (opensAt) {
+  const tick = setInterval(() => {
+    if (secondsToOpening() > 0) {
+      applyRoom({});
+      return;
+    }
+    clearInterval(tick);
+    applyRoom({});
+    join(); // a guest was not let in before the opening
+  }, 15000);
+  setTimeout(() => {
+    if (secondsToOpening() === 0) {
+      applyRoom({});
+      join();
+    }
+  }, Math.max(0, opensAt - Date.now()) + 500);
 }
 
 // --- sending: shown at once, confirmed by the ack, resent after a reconnect -----------------
@@ -274,6 +313,8 @@ async function join() {
   } catch (error) {
     catchingUp = false;
     if (error.code === "removed") removedFromRoom();
+    // Before the opening the notice above the composer says when: no error to show.
+    if (error.code === "not_open" && secondsToOpening() > 0) return;
     showProblem(errorText(error));
     return;
   }
