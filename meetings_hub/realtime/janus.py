@@ -138,7 +138,8 @@ class JanusSession:
             except Exception as exc:
                 if self.closed:
                     return
-                log.warning("janus session %s: polling failed (%s)", self.id, exc)
+                # The type only: the poll's URL carries the API secret, and errors may quote it.
+                log.warning("janus session %s: polling failed (%s)", self.id, type(exc).__name__)
                 self._fail_all()
                 self.on_event(0, {"janus": "gone"}, None)
                 return

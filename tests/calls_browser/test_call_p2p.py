@@ -130,6 +130,19 @@ async def test_two_then_four_people_talk_mute_and_removal(
     assert await mark.inner_text() == "w rozmowie"
     assert await axe_violations(host) == []
 
+    # The camera, then the screen (Chromium's fake capture: --use-fake-ui-for-media-stream
+    # picks the screen, headless draws a test picture), reach the other side as video.
+    await host.click(".call-camera")
+    await until(lambda: _video_bytes(partner, 1))
+    await host.wait_for_selector(".call-tile-me video")
+    await partner.wait_for_selector(".call-tile video")
+    await host.click(".call-screen")
+    await until(lambda: _video_bytes(partner, 2))
+    assert "udostępnia ekran" in await partner.locator(".call-tile-state").first.inner_text()
+    await host.click(".call-screen")
+    await host.click(".call-camera")
+    await until(lambda: _video_count(partner, 0))
+
     # Four people: two guests join; everyone hears the three others.
     guests = []
     for link in (first_link, await guest_link(lead, meeting_id, "Bartek Gość")):
@@ -194,3 +207,30 @@ async def test_two_then_four_people_talk_mute_and_removal(
 
 async def _open_count(page: Any, count: int) -> bool:
     return len(await page.evaluate(OPEN_PEERS)) == count
+
+
+VIDEO_IN = """async () => {
+  const out = [];
+  for (const pc of window.__pcs) {
+    if (pc.connectionState === "closed") continue;
+    (await pc.getStats()).forEach((s) => {
+      const video = s.type === "inbound-rtp" && s.kind === "video";
+      if (video && s.bytesReceived > 0) out.push(s.bytesReceived);
+    });
+  }
+  return out;
+}"""
+
+
+async def _video_bytes(page: Any, streams: int) -> bool:
+    """True once the page receives this many video streams, each growing."""
+    first = await page.evaluate(VIDEO_IN)
+    if len(first) < streams:
+        return False
+    await asyncio.sleep(0.5)
+    second = await page.evaluate(VIDEO_IN)
+    return len(second) >= streams and all(b > a for a, b in zip(first, second, strict=False))
+
+
+async def _video_count(page: Any, count: int) -> bool:
+    return await page.locator(".call-tile video").count() == count

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.calls_browser.conftest import assert_private_network
+from tests.calls_browser.conftest import Janus, assert_private_network
 from tests.calls_browser.test_call_p2p import (
     OPEN_PEERS,
     RECORD_PEERS,
@@ -52,7 +52,9 @@ async def assert_everyone_hears_everyone(pages: list[Any]) -> None:
         assert all(b > a for a, b in zip(old, new, strict=True)), (index, old, new)
 
 
-async def test_five_people_through_janus(media_browser: Any, sfu_server: Server) -> None:
+async def test_five_people_through_janus(
+    media_browser: Any, sfu_server: Server, janus: Janus
+) -> None:
     assert_private_network()
     server = sfu_server
     meeting_id, first_link = await meeting_with_guest_link(server, "Anna Gość")
@@ -102,6 +104,20 @@ async def test_five_people_through_janus(media_browser: Any, sfu_server: Server)
     assert time.monotonic() - started < 2.5
     await assert_everyone_hears_everyone(pages[:-1])
     assert all(not p for p in problems[:-1]), problems
+
+    # Janus dies: every page says so and offers to join again; the chat goes on. Back, and
+    # the next join works.
+    await janus.stop()
+    for page in pages[:-1]:
+        await page.wait_for_selector(".call-status:text('Serwer rozmów przestał odpowiadać')")
+        assert await page.locator(".call-join").is_visible()
+    await host.fill("#composer-text", "Rozmowa się przerwała")
+    await host.press("#composer-text", "Enter")
+    await partner.wait_for_selector(".msg:has-text('Rozmowa się przerwała')")
+    await janus.start()
+    await join_call(host)
+    await join_call(partner)
+    await assert_everyone_hears_everyone([host, partner])
     await lead.close()
 
 
