@@ -20,8 +20,16 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from meetings_hub.actions import calls
-from meetings_hub.actions.chat import ChatError, require_int, require_str, room_name, who_room
+from meetings_hub.actions.chat import (
+    ChatError,
+    require_int,
+    require_str,
+    room_name,
+    watch_room,
+    who_room,
+)
 from meetings_hub.realtime.call_sfu import Sfu, SfuLeg
+from meetings_hub.realtime.chat import NAMESPACE
 from meetings_hub.realtime.janus import JanusError
 
 if TYPE_CHECKING:
@@ -75,6 +83,7 @@ class Calls:
                 "call_signal": self.ev_call_signal,
                 "call_state": self.ev_call_state,
                 "call_who": self.ev_call_who,
+                "call_counts": self.ev_call_counts,
                 "call_sfu_publish": self.ev_call_sfu_publish,
                 "call_sfu_answer": self.ev_call_sfu_answer,
             }
@@ -110,6 +119,16 @@ class Calls:
             "members": self._list(room_id),
             "max": calls.max_participants(self.ns.hub),
         }
+
+    async def ev_call_counts(self, conn: Conn, sid: str, data: dict[str, Any]) -> dict[str, Any]:
+        """How many are in the call of each room this socket watches (the rooms list); then
+        "call_count" events keep it current."""
+        counts = [
+            {"room_id": room_id, "count": len(self.members[room_id])}
+            for room_id in sorted(conn.watching)
+            if self.members.get(room_id)
+        ]
+        return {"ok": True, "counts": counts}
 
     async def ev_call_join(self, conn: Conn, sid: str, data: dict[str, Any]) -> dict[str, Any]:
         room_id = self._room_id(conn, data)
@@ -241,6 +260,14 @@ class Calls:
         if tell_leaver:
             await self.ns.emit("call_ended", event, to=sid)
 
+    def _count_changed(self, room_id: int) -> None:
+        """The rooms lists following this room hear how many are in its call, from this
+        process only: every process sees every call event, so this adds no traffic."""
+        fast = self.ns.fast
+        if fast is not None:
+            event = {"room_id": room_id, "count": len(self.members.get(room_id, {}))}
+            fast.deliver("call_count", event, NAMESPACE, watch_room(room_id))
+
     def _forget(self, room_id: int, who: str, leg: str) -> None:
         members = self.members.get(room_id, {})
         member = members.get(who)
@@ -282,8 +309,10 @@ class Calls:
             mine = self.local.get((room_id, member.who))
             if mine is not None and mine[1] != member.leg:
                 self._end_soon(room_id, member.who, "elsewhere")
+            self._count_changed(room_id)
         elif event == "call_left" and room == room_name(room_id):
             self._forget(room_id, str(data.get("who")), str(data.get("leg")))
+            self._count_changed(room_id)
         elif event == "call_state" and room == room_name(room_id):
             member = self.members.get(room_id, {}).get(str(data.get("who")))
             if member is not None and member.leg == data.get("leg"):

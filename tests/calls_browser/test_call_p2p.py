@@ -125,6 +125,11 @@ async def test_two_then_four_people_talk_mute_and_removal(
     assert await host.locator("#call").get_attribute("data-state") == "in-call"
     await join_call(partner)
     await assert_everyone_hears_everyone(pages)
+    # The lead's rooms list says a call is on in the room, and follows it.
+    rooms_list = await host.context.new_page()
+    await rooms_list.goto(f"{server.url}/rooms")
+    call_on = f".room-item:has(a[href='/rooms/{room['id']}']) .call-on"
+    await rooms_list.wait_for_selector(f"{call_on}:text('rozmowa trwa (2 osoby)')")
     partner_who = f"p:{await person_id(server, PARTNER)}"
     mark = host.locator(f'#participants li[data-who="{partner_who}"] .call-badge')
     assert await mark.inner_text() == "w rozmowie"
@@ -156,6 +161,8 @@ async def test_two_then_four_people_talk_mute_and_removal(
         guests.append(page)
     pages = [host, partner, *guests]
     await assert_everyone_hears_everyone(pages)
+    await rooms_list.wait_for_selector(f"{call_on}:text('rozmowa trwa (4 osoby)')")
+    assert await axe_violations(rooms_list) == []
 
     # A fifth is told the call is full, and why.
     fifth = await guest_page(media_browser, await guest_link(lead, meeting_id, "Cezary Gość"))

@@ -69,6 +69,7 @@ def valid_payloads(room_id: int, message_id: int) -> dict[str, dict[str, Any]]:
         "end_session": {"room_id": room_id},
         # Calls (realtime/call.py); nobody else is in the call, so signals go nowhere.
         "call_who": {"room_id": room_id},
+        "call_counts": {},
         "call_join": {"room_id": room_id, "muted": False},
         "call_state": {"room_id": room_id, "muted": True},
         "call_signal": {
