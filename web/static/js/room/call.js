@@ -64,7 +64,7 @@ export function setupCall(section, { connection, roomId, me, participants }) {
     screenButton.textContent = local.screen ? t("calls.screen_off") : t("calls.screen_on");
     count.textContent = members.size
       ? t("calls.count", { count: members.size, max: max ?? "?" })
-      : t("calls.nobody");
+      : "";
     section.dataset.state = inCall ? "in-call" : joining ? "joining" : "idle";
     for (const tile of tiles.querySelectorAll(".call-tile")) renderTileState(tile);
     participants.render();
