@@ -47,7 +47,8 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 # Node packages come from the npm registry at install time (never committed); the socket.io
-# browser client is copied into the served static folder.
+# browser client and Chart.js (its UMD build: self-contained, unlike the ESM one, which imports
+# @kurkle/color by bare name) are copied into the served static folder.
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
@@ -57,7 +58,11 @@ $(VENDOR)/socket.io.esm.min.js: node_modules/.package-lock.json
 	cp node_modules/socket.io-client/dist/socket.io.esm.min.js $(VENDOR)/
 	cp node_modules/socket.io-client/dist/socket.io.min.js $(VENDOR)/
 
-assets: $(VENDOR)/socket.io.esm.min.js
+$(VENDOR)/chart.umd.min.js: node_modules/.package-lock.json
+	mkdir -p $(VENDOR)
+	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/
+
+assets: $(VENDOR)/socket.io.esm.min.js $(VENDOR)/chart.umd.min.js
 
 # Browser tests drive Debian's Chromium (Playwright never downloads a browser of its own).
 chromium:

@@ -12,8 +12,19 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from meetings_hub import api, pages, pages_calendar, pages_files, pages_rooms, pages_scheduling
+from meetings_hub import (
+    api,
+    pages,
+    pages_calendar,
+    pages_files,
+    pages_privacy,
+    pages_rooms,
+    pages_savings,
+    pages_scheduling,
+)
+from meetings_hub.actions.export import ExportBuilder
 from meetings_hub.actions.files import FileRuntime
+from meetings_hub.actions.retention import RetentionRunner
 from meetings_hub.actions.savings_freeze import SavingsFreezer
 from meetings_hub.api import feeds as feeds_api
 from meetings_hub.api import files as api_files
@@ -115,6 +126,14 @@ async def create_app(settings: Settings) -> web.Application:
     hub.wake_savings = freezer.wake
     app.on_startup.append(_start_freezer)
     app.on_shutdown.append(_stop_freezer)
+    pages_savings.install(app)
+
+    # data protection (issue 17)
+    pages_privacy.install(
+        app,
+        RetentionRunner(hub, app[files_key]),
+        ExportBuilder(hub, app[files_key].blobs.blob_path),
+    )
 
     # end of feature wiring
     app.router.add_static("/static", WEB_DIR / "static", name="static", append_version=True)

@@ -214,7 +214,7 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_cleanup(settings: Settings, args: argparse.Namespace) -> int:
-    from meetings_hub.actions import files
+    from meetings_hub.actions import files, retention
 
     async def work(hub) -> int:  # type: ignore[no-untyped-def]
         report = await files.cleanup(hub, files.FileRuntime.for_hub(hub))
@@ -225,6 +225,7 @@ def cmd_cleanup(settings: Settings, args: argparse.Namespace) -> int:
             f"{report.blobs_deleted} stored contents deleted, {report.orphans_deleted} orphans "
             f"and {report.temp_deleted} stale uploads cleared"
         )
+        print("retention: " + (await retention.apply(hub)).summary())
         return 0
 
     return asyncio.run(_with_hub(settings, work))
@@ -244,8 +245,9 @@ COMMANDS = {
     ),
     "cleanup": (
         cmd_cleanup,
-        "Remove shared files older than file_retention_days and bytes nothing refers to "
-        "(safe while serving; run daily from cron or a systemd timer).",
+        "Apply the retention settings: shared files (file_retention_days) and bytes nothing "
+        "refers to, chat messages, guests' names, sign-ins, mail bodies and the audit log "
+        "(safe while serving; the server also runs it every retention_run_hours).",
     ),
 }
 

@@ -100,6 +100,8 @@ class Person:
     timezone: str
     active: bool
     has_password: bool
+    # Dates she declined in her own calendar feed: "mark" (shown as declined) or "hide".
+    calendar_declined: str = "mark"
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +120,9 @@ class Actor:
     person: Person | None = None
     guest: Guest | None = None
     session_id: str | None = None
+    # The client's address (as the login limit counts it), set per request and socket: the
+    # audit log records where an administrative action came from.
+    client: str = ""
 
     @property
     def is_anonymous(self) -> bool:

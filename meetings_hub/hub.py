@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,6 +92,8 @@ class Hub:
     # argon2 in threads of its own (auth.Passwords), never on the event loop.
     passwords: Passwords = field(default_factory=Passwords)
     later: Later = field(default_factory=Later)
+    # This server process among those sharing the database (attendance rows, Redis roster).
+    process_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     def t(self, language: str, key: str, **values: object) -> str:
         return self.translations.get(language, key, **values)

@@ -13,15 +13,18 @@ server's exact message, with ``{n}``-style holes); forms and error pages show th
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
 from babel.dates import format_date as babel_date
 from babel.dates import format_time as babel_time
+from babel.numbers import format_currency as babel_currency
 
 LANGUAGES = ("pl", "en")
 DEFAULT_LANGUAGE = "pl"
@@ -29,6 +32,9 @@ LANGUAGE_COOKIE = "mh_lang"
 SERVER_PREFIX = "server."
 # English dates in the European order (26 November 2026, 14:05): the readers are in Poland.
 LOCALES = {"pl": "pl_PL", "en": "en_GB"}
+# "PLN 1,234.56" in English (Babel's en_GB writes "PLN1,234.56"); Polish keeps CLDR's
+# "1 234,56 zł". Grouping and the unit are joined by a no-break space, as CLDR does.
+MONEY_PATTERNS = {"en": "¤\xa0#,##0.00"}
 PLURAL_FORMS = ("zero", "one", "two", "few", "many", "other")
 
 Text = str | dict[str, str]
@@ -184,3 +190,53 @@ def format_datetime(value: datetime | str | None, language: str, tz: str = "") -
 def _aware(value: datetime) -> datetime:
     # The database stores UTC; a naive value read from it is UTC too.
     return value if value.tzinfo else value.replace(tzinfo=ZoneInfo("UTC"))
+
+
+# Numbers on pages: every figure (savings, sizes...) is formatted here, in the page's language,
+# rounded half up (as a person with a calculator does, not Babel's half-even) to what is shown.
+# The symbols come from Babel (CLDR) once per language; the formatting itself is Python's own,
+# since a long table calls it thousands of times (Babel's parser costs ~80 µs a number).
+
+
+@functools.cache
+def _symbols(language: str) -> tuple[str, str, str, str]:
+    """(decimal sign, group separator, text before and after an amount of złoty)."""
+    locale = LOCALES.get(language, language)
+    symbols = Locale.parse(locale).number_symbols["latn"]
+    one = babel_currency(
+        Decimal(1), "PLN", MONEY_PATTERNS.get(language), locale=locale, currency_digits=False
+    )
+    before, _, after = one.partition("1" + symbols["decimal"] + "00")
+    return symbols["decimal"], symbols["group"], before, after
+
+
+def _rounded(value: Decimal | float | int, places: int) -> Decimal:
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    rounded = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return rounded if rounded else abs(rounded)  # never "-0,0"
+
+
+def format_number(value: Decimal | float | int | None, language: str, places: int = 0) -> str:
+    """12.5 → "12,5" / "12.5"; 1234 → "1 234" / "1,234" (no-break space)."""
+    if value is None:
+        return ""
+    decimal, group, _, _ = _symbols(language)
+    text = format(_rounded(value, places), f",.{places}f")
+    return text.replace(",", "\0").replace(".", decimal).replace("\0", group)
+
+
+def format_money(value: Decimal | float | int | None, language: str) -> str:
+    """Złoty to the grosz: "1 234,56 zł" / "PLN 1,234.56"."""
+    if value is None:
+        return ""
+    _, _, before, after = _symbols(language)
+    return before + format_number(value, language, 2) + after
+
+
+def format_unit(
+    value: Decimal | float | int | None, language: str, unit: str, places: int = 1
+) -> str:
+    """A measure with its unit after a no-break space: "12,5 km" / "12.5 km", "3,4 kg"."""
+    if value is None:
+        return ""
+    return f"{format_number(value, language, places)}\xa0{unit}"

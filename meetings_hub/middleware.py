@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hmac
 import logging
@@ -17,6 +18,7 @@ from meetings_hub.actions import session
 from meetings_hub.domain import Actor
 from meetings_hub.errors import AppError, error_body
 from meetings_hub.keys import actor_key, csrf_token_key, hub_key
+from meetings_hub.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -100,11 +102,22 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return await _html_error(request, 500, "Something went wrong on our side; it was logged.")
 
 
+def client_address(request: web.BaseRequest, settings: Settings) -> str:
+    """The client's address: the proxy's last X-Forwarded-For entry if trusted, else the
+    peer. The login limit counts it and the audit log records it (through ``Actor.client``)."""
+    if settings.behind_proxy:
+        # The rightmost entry is the one our own proxy appended; the rest the client can forge.
+        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded[:100]
+    return request.remote or "unknown"
+
+
 @web.middleware
 async def actor_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     hub = request.app[hub_key]
     actor, csrf = await session.load_actor(hub, request.cookies.get(SESSION_COOKIE))
-    request[actor_key] = actor
+    request[actor_key] = dataclasses.replace(actor, client=client_address(request, hub.settings))
     anon_csrf = request.cookies.get(CSRF_COOKIE)
     new_anon = None
     if csrf is None and not anon_csrf:

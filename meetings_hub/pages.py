@@ -10,13 +10,21 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from meetings_hub import demo_data
-from meetings_hub.actions import demo, home, network, outbox, people, session
+from meetings_hub.actions import demo, home, network, outbox, people, retention, savings, session
 from meetings_hub.actions.access import scope_of
 from meetings_hub.actions.validate import parse_int
 from meetings_hub.actions.when import range_text, rule_text
 from meetings_hub.domain import Actor, GuestCategory, LibraryKind, NetworkRole, Role, TokenPurpose
-from meetings_hub.errors import NotFound
-from meetings_hub.i18n import LANGUAGE_COOKIE, format_date, format_datetime, pick_language
+from meetings_hub.errors import Forbidden, NotFound
+from meetings_hub.i18n import (
+    LANGUAGE_COOKIE,
+    format_date,
+    format_datetime,
+    format_money,
+    format_number,
+    format_unit,
+    pick_language,
+)
 from meetings_hub.keys import actor_key, csrf_token_key, hub_key
 
 # Time zones offered in the profile: where the programme's people live and travel, plus UTC.
@@ -63,6 +71,10 @@ async def context(request: web.Request) -> dict[str, Any]:
         "static": static,
         "date": lambda value, zone="": format_date(value, lang, zone or tz),
         "datetime": lambda value, zone="": format_datetime(value, lang, zone or tz),
+        # Figures: "1 234,56 zł" / "PLN 1,234.56", "12,5 km" (meetings_hub/i18n.py).
+        "money": lambda value: format_money(value, lang),
+        "number": lambda value, places=0: format_number(value, lang, places),
+        "unit": lambda value, unit, places=1: format_unit(value, lang, unit, places),
         "server_text": lambda message: hub.translations.server_message(lang, str(message)),
         "tz": tz,
         "zone_name": lambda zone: _zone_name(hub.t(lang, f"timezone.{zone}"), zone),
@@ -148,6 +160,7 @@ async def home_page(request: web.Request) -> dict[str, Any]:
         "view": view,
         "is_coordinator": role is Role.COORDINATOR,
         "upcoming": await home.upcoming(hub, actor),
+        "savings_totals": await savings.savings_totals_line(hub, actor),
     }
 
 
@@ -179,10 +192,15 @@ async def library_page(request: web.Request) -> dict[str, Any]:
         for n in await network.list_networks(hub, actor)
         if any(m.library_id == library.id for m in n.members)
     ]
+    try:
+        distances = await savings.list_distances(hub, actor, library.id)
+    except (Forbidden, NotFound):
+        distances = None  # road distances are for the people of the library's networks
     return {
         "library": library,
         "staff": staff,
         "networks": member_of,
+        "distances": distances,
         "may_edit": scope.manages_library(library.id),
         "kinds": list(LibraryKind),
     }
@@ -306,6 +324,7 @@ async def guest_page(request: web.Request) -> dict[str, Any]:
         "when": range_text(hub, lang, landing.start, landing.end, meeting.timezone),
         "repeats": rule_text(hub, lang, meeting.rule, meeting.timezone) if meeting.rule else "",
         "categories": list(GuestCategory),
+        "retention": retention.periods(hub.settings),
     }
 
 

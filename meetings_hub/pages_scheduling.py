@@ -21,6 +21,7 @@ from meetings_hub.errors import Forbidden, NotFound
 from meetings_hub.hub import Hub
 from meetings_hub.keys import hub_key
 from meetings_hub.pages import language_of, page_id, require_person, require_signed_in
+from meetings_hub.pages_savings import meeting_card
 from meetings_hub.scheduling.recurrence import WEEKDAYS, Rule
 from meetings_hub.storage.timefmt import now_utc
 
@@ -166,6 +167,7 @@ async def meeting_page(request: web.Request) -> dict[str, Any]:
         "rule_text": rule,
         "own_library": next((lib for lib in item.libraries if lib.library_id == own_library), None),
         "answers": ("accepted", "tentative", "declined"),
+        **await meeting_card(request, item),
         # Set by the form after a save: the confirmation that invitations went out.
         "just_saved": request.query.get("saved") if item.may_manage else None,
         # Everyone mailed an invitation: the invitees but the organiser, and guests by email.

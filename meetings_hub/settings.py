@@ -173,6 +173,11 @@ class Settings:
     redis_channel: str = _setting(
         "meetings_hub", "Redis pub/sub channel; processes of one installation share it."
     )
+    process_heartbeat_seconds: float = _setting(
+        10.0,
+        "How often a server process records that it is alive (in Redis, or in the database"
+        " without Redis); after three missed beats the others close its attendance rows.",
+    )
 
     # --- Files in rooms (issue 6): add fields below this line ---
     file_max_bytes: int = _setting(
@@ -198,6 +203,50 @@ class Settings:
         400,
         "At start the savings job freezes every room that closed this many days back and was"
         " not frozen yet (e.g. while the server was down).",
+    )
+
+    # --- Data protection (issue 17): add fields below this line ---
+    audit_retention_days: int = _setting(
+        730,
+        "Days the audit log of administrative actions is kept (0: forever). Applied by "
+        "`meetings-hub cleanup` and the daily run; see docs/privacy.md for why two years.",
+    )
+    chat_retention_days: int = _setting(
+        0,
+        "Days chat messages are kept, then deleted with their search entries (0: forever). "
+        "Applied by `meetings-hub cleanup` and the daily run.",
+    )
+    guest_data_retention_days: int = _setting(
+        90,
+        "Days after a meeting (a series: its last date) that its guests' names and invited "
+        'email addresses are kept; then they are anonymised ("Gość #7"), the category stays '
+        "for the programme's report (0: forever).",
+    )
+    sign_in_retention_days: int = _setting(
+        30,
+        "Days login attempts, ended sessions and used or expired emailed links are kept "
+        "(0: forever). Live sessions stay.",
+    )
+    outbox_retention_days: int = _setting(
+        30,
+        "Days the body of a sent (or failed) mail is kept in the outbox; then only its kind, "
+        "subject, recipient and times stay (0: forever).",
+    )
+    export_link_hours: int = _setting(
+        72,
+        "Hours a prepared data export (the ZIP of /profile/data) can be downloaded; then the "
+        "file is deleted by the retention run.",
+    )
+    erasure_messages: str = _setting(
+        "redact",
+        "What erasing a person or guest does to their chat messages: redact (they read "
+        '"[usunięto]") or keep (the text stays, the author is anonymised). A programme '
+        "decision; see docs/privacy.md.",
+    )
+    retention_run_hours: float = _setting(
+        24.0,
+        "How often the server itself applies the retention settings and the file cleanup "
+        "(the same work as `meetings-hub cleanup`); 0 turns the background run off.",
     )
 
     # --- Calls in rooms (issue 14): add fields below this line ---

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from meetings_hub.actions import session
+from meetings_hub.actions import audit, session
 from meetings_hub.actions.access import scope_of
+from meetings_hub.actions.occurrences import live_meeting_ids
 from meetings_hub.actions.rooms import (
     POSTING_REFUSALS,
     RoomAccess,
@@ -29,11 +30,11 @@ from meetings_hub.actions.rooms import (
     require_posting,
     room_for_meeting,
 )
-from meetings_hub.actions.validate import text_problem
+from meetings_hub.actions.validate import parse_int, text_problem
 from meetings_hub.domain import Actor
 from meetings_hub.errors import AppError, BadRequest, Forbidden, NotFound, Unauthenticated
 from meetings_hub.hub import Hub
-from meetings_hub.storage import chat, people, rooms
+from meetings_hub.storage import chat, guests, people, rooms
 from meetings_hub.storage.chat import NewMessage, Stored, message_dict
 from meetings_hub.storage.timefmt import from_db, now_utc
 
@@ -257,7 +258,11 @@ def check_new_message(
         raise ChatError(
             f"mentions must be a list of at most {MAX_MENTIONS} ids.", code="bad_request"
         )
-    mentions = sorted({m for m in raw_mentions if type(m) is int and 0 < m < 2**62})
+    # Person ids, or "g:<id>" for a guest (guests have no person id); anything else is dropped.
+    mentions: list[int | str] = sorted(
+        {m for m in raw_mentions if type(m) is int and 0 < m < 2**62}
+    )
+    mentions += sorted({m for m in raw_mentions if type(m) is str and _guest_key(m) is not None})
     return NewMessage(
         room_id=access.room_id,
         client_msg_id=client_msg_id,
@@ -290,18 +295,31 @@ async def new_message(
     item = check_new_message(access, actor, data, kinds=kinds)
     if not item.mentions:
         return item
-    kept = []
+    kept: list[int | str] = []
     async with hub.db.read() as reader:
-        for person_id in item.mentions:
-            person = await people.get(reader, person_id)
-            if person is None or not person.active:
+        for mentioned in item.mentions:
+            if isinstance(mentioned, str):
+                guest_id = _guest_key(mentioned)
+                guest = await guests.get_guest(reader, guest_id) if guest_id else None
+                someone = Actor(guest=guest) if guest is not None else None
+            else:
+                person = await people.get(reader, mentioned)
+                someone = Actor(person=person) if person is not None and person.active else None
+            if someone is None:
                 continue
             try:
-                await check_room_access(reader, Actor(person=person), item.room_id)
+                await check_room_access(reader, someone, item.room_id)
             except (NotFound, Forbidden):
                 continue
-            kept.append(person_id)
+            kept.append(mentioned)
     return dataclasses.replace(item, mentions=kept)
+
+
+def _guest_key(value: str) -> int | None:
+    """The guest id of a "g:<id>" mention, else None."""
+    if len(value) > 24 or not value.startswith("g:"):
+        return None
+    return parse_int(value[2:], low=1)
 
 
 # ---- the group committer --------------------------------------------------------------------
@@ -483,6 +501,14 @@ async def delete_message(hub: Hub, actor: Actor, room_id: int, message_id: int) 
             )
     async with hub.db.write() as tx:
         await chat.delete_message(tx, message_id, who_of(actor))
+        if not own:
+            await audit.record(
+                tx,
+                actor,
+                "message.delete_other",
+                f"room:{room_id}/message:{message_id}",
+                {"author": message["author"]},
+            )
         row = await chat.get_message(tx, message_id)
         assert row is not None
         updated = message_dict(row)
@@ -526,7 +552,7 @@ def shown_status(status: str) -> str:
 # ---- rooms list, history, search ------------------------------------------------------------
 
 
-def _room_summary(row: Any, counts: tuple[int, int]) -> dict[str, Any]:
+def _room_summary(row: Any, counts: tuple[int, int], live: bool = False) -> dict[str, Any]:
     return {
         "id": row["id"],
         "kind": row["kind"],
@@ -538,6 +564,8 @@ def _room_summary(row: Any, counts: tuple[int, int]) -> dict[str, Any]:
         "mentions": counts[1],
         "locked": row["locked_at"] is not None,
         "ended": row["ended_at"] is not None,
+        # A session room whose meeting has a date on now (from its opening to its end).
+        "live": live,
     }
 
 
@@ -572,10 +600,13 @@ async def list_rooms(hub: Hub, actor: Actor) -> list[dict[str, Any]]:
             r for r in rows if not await rooms.is_banned(reader, r["id"], person_id=actor.person.id)
         ]
         counts = await chat.unread_counts(reader, [r["id"] for r in rows], who, actor.person.id)
+        live = await live_meeting_ids(
+            hub, reader, [r["meeting_id"] for r in rows if r["meeting_id"] and not r["ended_at"]]
+        )
     titles = await _direct_titles(hub, actor, rows)
     result = []
     for row in rows:
-        summary = _room_summary(row, counts.get(row["id"], (0, 0)))
+        summary = _room_summary(row, counts.get(row["id"], (0, 0)), row["meeting_id"] in live)
         if row["kind"] == "direct":
             summary["title"] = titles.get(row["id"], summary["title"])
         result.append(summary)

@@ -9,8 +9,10 @@ from meetings_hub.actions.access import scope_of
 from meetings_hub.actions.occurrences import Target, calendar_meetings, links, may_see
 from meetings_hub.domain import Actor, Person
 from meetings_hub.hub import Hub
+from meetings_hub.scheduling.declined import as_declined
 from meetings_hub.scheduling.events import to_event
 from meetings_hub.scheduling.model import Meeting
+from meetings_hub.storage import scheduling as store
 from meetings_hub.storage.db import Reader
 
 
@@ -40,13 +42,39 @@ async def meetings_for(
     # A feed never shows more than its owner may see on the site: a partner librarian's
     # network feed holds the network's meetings she is invited to, not every one.
     actor = Actor(person=person)
-    scope = await scope_of(reader, actor)
-    return [
+    rights = await scope_of(reader, actor)
+    shown = [
         meeting
         for meeting in meetings
         if not (meeting.cancelled and (meeting.cancelled_at or meeting.changed_at) < forget_before)
-        and await may_see(reader, actor, scope, meeting)
+        and await may_see(reader, actor, rights, meeting)
     ]
+    if scope != "person":
+        return shown
+    return await _her_answers(reader, hub, person, shown)
+
+
+async def _her_answers(
+    reader: Reader, hub: Hub, person: Person, meetings: list[Meeting]
+) -> list[Meeting]:
+    """Her own feed: what she declined is marked as declined or left out, as she chose."""
+    series, dates = await store.answers_of(reader, person.id, [m.id for m in meetings])
+    mark = hub.t(person.language.value, "calendar.declined_mark")
+    found = []
+    for meeting in meetings:
+        declined = frozenset(
+            o for (mid, o), a in dates.items() if mid == meeting.id and a == "declined"
+        )
+        shown = as_declined(
+            meeting,
+            whole=series.get(meeting.id) == "declined",
+            dates=declined,
+            mode=person.calendar_declined,
+            mark=mark,
+        )
+        if shown is not None:
+            found.append(shown)
+    return found
 
 
 def to_events(hub: Hub, meetings: list[Meeting]) -> list[Event]:

@@ -6,6 +6,7 @@ from datetime import date
 
 import msgspec
 
+from meetings_hub.actions import audit
 from meetings_hub.actions.access import Scope, not_found_unless, require_coordinator, scope_of
 from meetings_hub.actions.access_events import access_changed
 from meetings_hub.actions.rooms import open_network_room
@@ -213,8 +214,14 @@ async def add_member(hub: Hub, actor: Actor, network_id: int, data: MemberInput)
         await check_may_adopt(tx, scope, data.library_id)
         if await networks.open_stay(tx, network_id, data.library_id):
             raise Conflict("This library is already a member of the network.")
-        await networks.add_member(
-            tx, network_id, data.library_id, NetworkRole.PARTNER, data.joined_on or date.today()
+        joined_on = data.joined_on or date.today()
+        await networks.add_member(tx, network_id, data.library_id, NetworkRole.PARTNER, joined_on)
+        await audit.record(
+            tx,
+            actor,
+            "network.member_add",
+            f"network:{network_id}/library:{data.library_id}",
+            {"joined_on": joined_on.isoformat()},
         )
         network = await networks.get(tx, network_id)
     assert network is not None
@@ -286,6 +293,13 @@ async def end_membership(hub: Hub, actor: Actor, network_id: int, library_id: in
         assert stay is not None
         left_on = max(date.today(), date.fromisoformat(stay["joined_on"]))
         await networks.end_stay(tx, network_id, library_id, left_on)
+        await audit.record(
+            tx,
+            actor,
+            "network.member_end",
+            f"network:{network_id}/library:{library_id}",
+            {"left_on": left_on.isoformat()},
+        )
         tx.after_commit(access_changed(hub, network_id=network_id))
         network = await networks.get(tx, network_id)
     assert network is not None

@@ -129,6 +129,32 @@ def occurrence_views(
     return views
 
 
+def _opening(hub: Hub) -> timedelta:
+    return timedelta(minutes=hub.settings.chat_session_open_minutes)
+
+
+def is_live(start: datetime, end: datetime, now: datetime, opening: timedelta) -> bool:
+    """A date is on now from its room's opening (chat_session_open_minutes before) to its end:
+    the one rule behind "Trwa teraz" in every list."""
+    return start - opening <= now < end
+
+
+async def live_meeting_ids(hub: Hub, db: Reader | Tx, meeting_ids: list[int]) -> set[int]:
+    """Of these meetings, those with a date on now."""
+    if not meeting_ids:
+        return set()
+    now, opening = now_utc(), _opening(hub)
+    candidates = await store.spanning(db, meeting_ids, now, now + opening)
+    return {
+        m.id
+        for m in candidates
+        if any(
+            is_live(o.start, o.end, now, opening)
+            for o in m.occurrences(now - timedelta(days=2), now + opening + timedelta(days=1))
+        )
+    }
+
+
 async def may_see(db: Reader | Tx, actor: Actor, scope: Scope, meeting: Meeting) -> bool:
     """Coordinators and the network's lead see everything in it; others what they are invited
     to (through their library or by name) or organised."""
@@ -179,11 +205,11 @@ async def list_occurrences(
     views = occurrence_views(hub, visible_meetings, start, end)
     organised = {m.id for m in visible_meetings if m.created_by == actor.person.id}
     now = now_utc()
-    opening = timedelta(minutes=hub.settings.chat_session_open_minutes)
+    opening = _opening(hub)
     for v in views:
         if v.meeting_id in ended:
             v.now_state = "ended" if v.start - opening <= now else ""
-        elif v.status == "scheduled" and v.join_url and v.start - opening <= now < v.end:
+        elif v.status == "scheduled" and v.join_url and is_live(v.start, v.end, now, opening):
             v.now_state = "live"
         answer = dates.get((v.meeting_id, v.original_start), series.get(v.meeting_id))
         # The organiser counts as coming to her own meeting (see meeting_view).

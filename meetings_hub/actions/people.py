@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import msgspec
 
-from meetings_hub.actions import session
+from meetings_hub.actions import audit, session
 from meetings_hub.actions.access import Scope, not_found_unless, require_person, scope_of
 from meetings_hub.actions.access_events import access_changed
 from meetings_hub.actions.validate import FieldErrors, Id
@@ -39,6 +41,7 @@ class ProfilePatch(msgspec.Struct, forbid_unknown_fields=True):
     full_name: str | None = None
     language: Language | None = None
     timezone: str | None = None
+    calendar_declined: Literal["mark", "hide"] | None = None
 
 
 def _check_fields(errors: FieldErrors, data: PersonInput | PersonPatch | ProfilePatch) -> None:
@@ -110,6 +113,13 @@ async def create_person(hub: Hub, actor: Actor, data: PersonInput) -> Person:
             timezone=data.timezone,
         )
         person = await people.get(tx, person_id)
+        await audit.record(
+            tx,
+            actor,
+            "person.create",
+            f"person:{person_id}",
+            {"role": data.role.value, "library_id": data.library_id},
+        )
     assert person is not None
     if data.send_invitation:
         await session.issue_link(hub, person, TokenPurpose.ACCOUNT_INVITATION)
@@ -147,11 +157,19 @@ async def update_person(hub: Hub, actor: Actor, person_id: int, data: PersonPatc
             if key in changes:
                 changes[key] = changes[key].value
         await people.update(tx, person_id, changes)
+        await audit.record(tx, actor, "person.update", f"person:{person_id}", _audited(changes))
         person = await people.get(tx, person_id)
         # A disabled account, another library or role: open chat sockets follow at once.
         tx.after_commit(access_changed(hub, who=f"p:{person_id}"))
     assert person is not None
     return person
+
+
+def _audited(changes: dict[str, object]) -> dict[str, object]:
+    """What the audit log keeps of a change: role, library and active state by value, names
+    and addresses only by the fact of the change (the log holds no personal data itself)."""
+    kept = {k: v for k, v in changes.items() if k in ("role", "library_id", "active")}
+    return {**kept, "changed": sorted(changes)}
 
 
 async def invite_person(hub: Hub, actor: Actor, person_id: int) -> None:
@@ -161,6 +179,8 @@ async def invite_person(hub: Hub, actor: Actor, person_id: int) -> None:
     manages = person.library_id is not None and scope.manages_library(person.library_id)
     _check_may_manage(actor, manages, person.role)
     await session.issue_link(hub, person, TokenPurpose.ACCOUNT_INVITATION)
+    async with hub.db.write() as tx:
+        await audit.record(tx, actor, "person.invite", f"person:{person_id}")
 
 
 async def update_profile(hub: Hub, actor: Actor, data: ProfilePatch) -> Person:

@@ -9,6 +9,7 @@ from typing import Any
 
 import msgspec
 
+from meetings_hub.actions import audit
 from meetings_hub.actions.access import Scope, not_found_unless, require_person, scope_of
 from meetings_hub.actions.validate import FieldErrors, Id, parse_int
 from meetings_hub.domain import Actor, Person, Window, room_refusal
@@ -335,6 +336,7 @@ async def remove_participant(hub: Hub, actor: Actor, room_id: int, who: object) 
             )
         if person_id is not None:
             await rooms.remove_member(tx, room_id, person_id)
+        await audit.record(tx, actor, "room.remove", f"room:{room_id}/{who}")
         event = {"room_id": room_id, "who": who}
         tx.after_commit(lambda: hub.emit("removed", event, f"w:{who}"))
         tx.after_commit(lambda: hub.emit("participant_removed", event, f"r:{room_id}"))

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from meetings_hub.actions import audit
 from meetings_hub.actions.access import (
     Scope,
     not_found_unless,
@@ -801,7 +802,7 @@ async def put_programme_parameters(
     assert actor.person is not None
     errors = FieldErrors()
     _check_valid_from(errors, data.valid_from)
-    errors.text("note", data.note, required=False, max_len=MAX_NOTE)
+    errors.text("note", data.note, required=False, max_len=MAX_NOTE, multiline=True)
     values = _patch_values(data.values)
     for name, message in model_params.check_values(values).items():
         errors.add(name, message)
@@ -833,6 +834,9 @@ async def put_programme_parameters(
             note=data.note,
             created_by=actor.person.id,
         )
+        await audit.record(
+            tx, actor, "savings.parameters", "savings", {"version": version, "values": values}
+        )
         rows = await store.list_sets(tx, None)
     return _set_view(next(r for r in rows if r["version"] == version))
 
@@ -850,7 +854,7 @@ async def put_network_parameters(
             raise Forbidden("Only the network's lead library or a coordinator may do this.")
         errors = FieldErrors()
         _check_valid_from(errors, data.valid_from)
-        errors.text("note", data.note, required=False, max_len=MAX_NOTE)
+        errors.text("note", data.note, required=False, max_len=MAX_NOTE, multiline=True)
         programme = await store.effective_set(tx, None, data.valid_from)
         bounds = json.loads(programme["bounds_json"]) if programme is not None else {}
         values = _patch_values(data.values)
@@ -878,6 +882,13 @@ async def put_network_parameters(
             bounds={},
             note=data.note,
             created_by=actor.person.id,
+        )
+        await audit.record(
+            tx,
+            actor,
+            "savings.parameters",
+            f"network:{network_id}",
+            {"version": version, "values": values},
         )
         rows = await store.list_sets(tx, network_id)
     return _set_view(next(r for r in rows if r["version"] == version))
@@ -958,7 +969,7 @@ async def put_distance(
     message = model_params.check_km(data.km)
     if message is not None:
         errors.add("km", message)
-    errors.text("note", data.note, required=False, max_len=MAX_NOTE)
+    errors.text("note", data.note, required=False, max_len=MAX_NOTE, multiline=True)
     async with hub.db.write() as tx:
         await _check_distance_pair(tx, actor, library_id, other_library_id)
         errors.raise_if_any()
@@ -969,6 +980,13 @@ async def put_distance(
             str(rounding.km(data.km)),
             data.note,
             actor.person.id,
+        )
+        await audit.record(
+            tx,
+            actor,
+            "savings.distance",
+            f"library:{library_id}/library:{other_library_id}",
+            {"km": str(rounding.km(data.km))},
         )
         library = await libraries_store.get(tx, library_id)
         other = await libraries_store.get(tx, other_library_id)
@@ -994,6 +1012,9 @@ async def delete_distance(hub: Hub, actor: Actor, library_id: int, other_library
         await _check_distance_pair(tx, actor, library_id, other_library_id)
         if not await store.delete_distance(tx, library_id, other_library_id):
             raise NotFound("No road distance is set for these libraries.")
+        await audit.record(
+            tx, actor, "savings.distance_delete", f"library:{library_id}/library:{other_library_id}"
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1017,7 +1038,7 @@ async def correct_attendance(
     require_person(actor)
     assert actor.person is not None
     errors = FieldErrors()
-    errors.text("note", data.note, max_len=MAX_NOTE)
+    errors.text("note", data.note, max_len=MAX_NOTE, multiline=True)
     if not data.persons:
         errors.add("persons", "Name at least one library.")
     for library_id, count in data.persons.items():
@@ -1058,6 +1079,13 @@ async def correct_attendance(
             persons=data.persons,
             note=data.note,
             created_by=actor.person.id,
+        )
+        await audit.record(
+            tx,
+            actor,
+            "savings.correction",
+            f"meeting:{meeting_id}",
+            {"date": data.original_start, "persons": data.persons},
         )
         await new_version(
             tx,
@@ -1115,5 +1143,8 @@ async def recompute(
             created_by=actor.person.id,
         )
         not_found_unless(created is not None, "Savings record")
+        await audit.record(
+            tx, actor, "savings.recompute", f"meeting:{meeting_id}", {"date": data.original_start}
+        )
     views = await occurrence_savings(hub, actor, meeting_id, data.original_start)
     return views[0]

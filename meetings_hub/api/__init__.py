@@ -7,6 +7,7 @@ from meetings_hub.api import (
     files,
     network,
     people,
+    privacy,
     rooms,
     savings,
     scheduling,
@@ -31,6 +32,8 @@ ROUTE_TABLES: tuple[ApiRoutes, ...] = (
     files.routes,
     # savings (issue 11)
     savings.routes,
+    # data protection (issue 17)
+    privacy.routes,
 )
 
 

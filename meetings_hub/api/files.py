@@ -238,8 +238,9 @@ def install_downloads(app: web.Application) -> None:
 
 async def file_store(app: web.Application) -> AsyncIterator[None]:
     """Start-up: uploads cut off when the server last stopped left temp files that nothing
-    refers to; they go before the first request comes in."""
+    refers to; they go before the first request comes in. Young ones stay: another server
+    process sharing the data directory may be writing them (``cleanup`` takes them later)."""
     store = app[files_key].blobs
     store.ensure_dirs()
-    store.clear_temp()
+    store.clear_temp(older_than_seconds=files.TEMP_GRACE.total_seconds())
     yield

@@ -29,6 +29,7 @@ class RoomSummary(msgspec.Struct):
     mentions: int
     locked: bool
     ended: bool
+    live: bool = False  # a session room whose meeting has a date on now
 
 
 class Message(msgspec.Struct):
@@ -41,7 +42,7 @@ class Message(msgspec.Struct):
     kind: str
     text: str
     body: dict[str, Any] | None
-    mentions: list[int]
+    mentions: list[int | str]  # person ids, and "g:<id>" for mentioned guests
     time: str
     edited_at: str | None
     deleted: bool
@@ -85,12 +86,16 @@ class RemoveInput(msgspec.Struct, forbid_unknown_fields=True):
     who: Annotated[str, msgspec.Meta(max_length=24)]
 
 
+GuestKey = Annotated[str, msgspec.Meta(pattern="^g:[0-9]{1,18}$")]
+
+
 class PostInput(msgspec.Struct, forbid_unknown_fields=True):
     client_msg_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     text: Annotated[str, msgspec.Meta(max_length=4000)] = ""
     kind: Annotated[str, msgspec.Meta(max_length=20)] = "text"
     body: dict[str, Any] | None = None
-    mentions: Annotated[list[Id], msgspec.Meta(max_length=50)] = []
+    # Person ids, or "g:<id>" for a guest of the room.
+    mentions: Annotated[list[Id | GuestKey], msgspec.Meta(max_length=50)] = []
 
 
 class Posted(msgspec.Struct):

@@ -24,16 +24,6 @@ class SignedIn(msgspec.Struct):
     guest_meeting_id: int | None = None
 
 
-def _client(call: Call) -> str:
-    """The address the login limit counts: the proxy's last X-Forwarded-For entry if trusted."""
-    if call.hub.settings.behind_proxy:
-        # The rightmost entry is the one our own proxy appended; the rest the client can forge.
-        forwarded = call.request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
-        if forwarded:
-            return forwarded[:100]
-    return call.request.remote or "unknown"
-
-
 @routes.route(
     "GET",
     "/auth/csrf",
@@ -60,7 +50,7 @@ async def login(call: Call) -> web.StreamResponse:
     new = await session.login(
         call.hub,
         call.body,
-        client=_client(call),
+        client=call.actor.client,
         user_agent=call.request.headers.get("User-Agent", ""),
     )
     response = render(SignedIn(new.actor.person, new.csrf_token), 200)

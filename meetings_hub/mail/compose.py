@@ -108,7 +108,9 @@ def address(email: str, name: str = "") -> Address:
     if not email.isascii() or _BREAKING.search(email):
         raise BadAddress(f"not a mail address: {email!r}")
     try:
-        found = Address(display_name=header_text(name), addr_spec=email)
+        # In a display name runs of white space are one space to every reader (RFC 5322 phrase
+        # words): written so, the name reads back exactly as sent.
+        found = Address(display_name=" ".join(header_text(name).split()), addr_spec=email)
     except (ValueError, IndexError, HeaderParseError) as error:
         raise BadAddress(f"not a mail address: {email!r}") from error
     if not found.username or not found.domain or found.addr_spec != email:

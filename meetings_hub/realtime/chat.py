@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import random
 import time
@@ -28,7 +29,9 @@ from meetings_hub.actions.rooms import RoomAccess
 from meetings_hub.domain import Actor
 from meetings_hub.errors import AppError
 from meetings_hub.hub import Hub
-from meetings_hub.realtime.manager import FastEmit
+from meetings_hub.middleware import client_address
+from meetings_hub.realtime.manager import FastEmit, FastRedisManager
+from meetings_hub.realtime.ordering import RoomOrder
 from meetings_hub.realtime.roster import LocalRoster, Roster
 
 log = logging.getLogger(__name__)
@@ -106,6 +109,10 @@ class ChatNamespace(socketio.AsyncNamespace):
         self.names: dict[str, tuple[str, bool]] = {}
         # The highest seq broadcast per room in this process: joins line replay up with it.
         self.broadcast_seq: dict[int, int] = {}
+        # Puts each joined room's messages in seq order, whatever process stored them.
+        self.order = RoomOrder(
+            self._deliver_message, self._stored_after, limit=hub.settings.chat_replay_limit
+        )
         self.direct_rooms: dict[int, list[str]] = {}
         # Rooms this process has looked up (not direct ones, or those now in direct_rooms), and
         # the messages waiting while a lookup runs.
@@ -141,6 +148,30 @@ class ChatNamespace(socketio.AsyncNamespace):
         manager = self.server.manager if self.server else None
         return manager if isinstance(manager, FastEmit) else None
 
+    def intercept(self, event: str, data: Any, room: Any, skip_sid: Any) -> bool:
+        """Takes every message broadcast to a room (stored here or on another process) into
+        the room's seq order; other events pass."""
+        if event != "message" or not isinstance(data, dict):
+            return False
+        room_id, seq = data.get("room_id"), data.get("seq")
+        if not isinstance(room_id, int) or not isinstance(seq, int) or room != room_name(room_id):
+            return False
+        self.order.offer(data, skip_sid)
+        return True
+
+    def _deliver_message(self, message: dict[str, Any], origin: Any) -> None:
+        fast = self.fast
+        assert fast is not None, "create_sio always installs a FastEmit manager"
+        fast.deliver("message", message, NAMESPACE, room_name(message["room_id"]), origin)
+
+    async def _stored_after(self, room_id: int, seq: int, limit: int) -> list[dict[str, Any]]:
+        return await chat.replay(self.hub, room_id, seq, limit)
+
+    def _seen_seq(self, room_id: int) -> int:
+        """The highest seq this process has delivered in the room (in order when joined here)."""
+        delivered = self.order.delivered(room_id)
+        return self.broadcast_seq.get(room_id, 0) if delivered is None else delivered
+
     def on_local_emit(self, event: str, data: Any, room: Any) -> None:
         """Sees every broadcast delivered in this process (also those from other processes)."""
         if event == "message" and isinstance(data, dict) and isinstance(room, str):
@@ -168,16 +199,22 @@ class ChatNamespace(socketio.AsyncNamespace):
         fast.deliver("activity", event, NAMESPACE, room)
 
     def broadcast(self, batch: list[tuple[dict[str, Any], Any]]) -> None:
-        """Called by the group committer right after a commit, before any ack is released."""
+        """Called by the group committer right after a commit, before any ack is released.
+
+        Delivered here at once (in seq order, see ``order``) and, with Redis, published to the
+        other processes, which put it in order among their own.
+        """
+        for message, origin in batch:
+            self.order.offer(message, origin)
         fast = self.fast
-        if fast is not None and type(fast) is FastEmit:
-            for message, origin in batch:
-                fast.deliver("message", message, NAMESPACE, room_name(message["room_id"]), origin)
-                self._notify(message, fast)
+        if not isinstance(fast, FastRedisManager):
+            for message, _ in batch:
+                if fast is not None:
+                    self._notify(message, fast)
             return
 
-        # Through Redis: publishing awaits, so one task per batch, each waiting for the one
-        # before it, keeps the order.
+        # Publishing awaits, so one task per batch, each waiting for the one before it, keeps
+        # the order.
         previous = self._last_publish
 
         async def publish() -> None:
@@ -185,9 +222,8 @@ class ChatNamespace(socketio.AsyncNamespace):
                 with contextlib.suppress(Exception):
                     await previous
             for message, origin in batch:
-                await self.emit(
-                    "message", message, room=room_name(message["room_id"]), skip_sid=origin
-                )
+                room = room_name(message["room_id"])
+                await fast.publish_only("message", message, NAMESPACE, room, origin)
                 for target in self._notify_targets(message):
                     await self.emit("notify", target[1], room=target[0])
                 self._learn_room_of(message)
@@ -200,8 +236,10 @@ class ChatNamespace(socketio.AsyncNamespace):
     def _notify_targets(self, message: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         targets = []
         room_id = message["room_id"]
-        for person_id in message["mentions"]:
-            targets.append((who_room(f"p:{person_id}"), notify_event(message, "mention")))
+        for mentioned in message["mentions"]:
+            # A person id, or a guest's "g:<id>" who-key (actions.chat.new_message kept it).
+            who = mentioned if isinstance(mentioned, str) else f"p:{mentioned}"
+            targets.append((who_room(who), notify_event(message, "mention")))
         for who in self.direct_rooms.get(room_id, []):
             if who != message["author"]:
                 targets.append((who_room(who), notify_event(message, "direct")))
@@ -296,6 +334,9 @@ class ChatNamespace(socketio.AsyncNamespace):
             raise socketio.exceptions.ConnectionRefusedError(
                 exc.message, {"code": exc.code, "message": exc.message}
             ) from None
+        request = environ.get("aiohttp.request")
+        if request is not None:  # the audit log records where a moderator's action came from
+            actor = dataclasses.replace(actor, client=client_address(request, self.hub.settings))
         who = chat.who_of(actor)
         # Confirmed now; the first periodic recheck falls anywhere in the coming period, so
         # the sockets of a busy room (which connect together) are not all rechecked at once.
@@ -394,7 +435,7 @@ class ChatNamespace(socketio.AsyncNamespace):
         if actor is None or chat.who_of(actor) != conn.who:
             await self.disconnect(sid)
             return False
-        conn.actor = actor
+        conn.actor = dataclasses.replace(actor, client=conn.actor.client)
         if conn.watching:
             allowed = set(await chat.room_ids_of(self.hub, actor))
             await self._watch_only(sid, conn, conn.watching & allowed)
@@ -441,11 +482,31 @@ class ChatNamespace(socketio.AsyncNamespace):
         last_seq = chat.require_int(data, "last_seq", required=False)
         last_change = chat.require_int(data, "last_change", required=False)
         access = await chat.check_join(self.hub, conn.actor, room_id)
+        # From here the room's messages reach this process in seq order; those up to what the
+        # database held at the check come by replay.
+        self.order.hold(room_id, max(access.room["last_seq"], self.broadcast_seq.get(room_id, 0)))
+        try:
+            return await self._join(conn, sid, room_id, access, last_seq, last_change)
+        except BaseException:
+            if conn.joined.get(room_id) is not access:  # else its leave releases it
+                self.order.release(room_id)
+            raise
+
+    async def _join(
+        self,
+        conn: Conn,
+        sid: str,
+        room_id: int,
+        access: RoomAccess,
+        last_seq: int | None,
+        last_change: int | None,
+    ) -> dict[str, Any]:
         limit = self.hub.settings.chat_replay_limit
         replayed, truncated = 0, False
         room = room_name(room_id)
         if conn.joined.pop(room_id, None) is not None:
             await self.leave_room(sid, room)
+            self.order.release(room_id)  # this join holds it now
         if last_seq is None:
             await self.enter_room(sid, room)
         else:
@@ -477,7 +538,8 @@ class ChatNamespace(socketio.AsyncNamespace):
                     room=room,
                     skip_sid=sid,
                 )
-            await attendance.arrived(self.hub, access, conn.actor)  # opens a row if none is open
+            # This process's row, unless it has one open.
+            await attendance.arrived(self.hub, access, conn.actor)
         room_info = dict(access.room)
         return {
             "ok": True,
@@ -528,7 +590,7 @@ class ChatNamespace(socketio.AsyncNamespace):
             if sent >= limit:
                 await self.enter_room(sid, room)
                 return sent, True
-            broadcast = self.broadcast_seq.get(room_id, 0)
+            broadcast = self._seen_seq(room_id)
             if broadcast == cursor or (broadcast < cursor and time.monotonic() > deadline):
                 await self.enter_room(sid, room)  # no await inside: nothing slips in between
                 return sent, False
@@ -584,19 +646,24 @@ class ChatNamespace(socketio.AsyncNamespace):
 
     async def _leave(self, conn: Conn, sid: str, room_id: int) -> bool:
         """Takes the socket out of the room; True when its person has no tab left in the room
-        on any process (then the room hears "left" and attendance closes)."""
+        on any process (then the room hears "left"). This process's attendance row closes
+        when its own last tab of the person leaves."""
         access = conn.joined.pop(room_id, None)
         if access is None:
             return False
         for listener in self.listeners:
             await listener.on_leave(conn, sid, room_id)
         await self.leave_room(sid, room_name(room_id))
+        self.order.release(room_id)
         key = (room_id, conn.who)
         count = self.tabs.get(key, 1) - 1
         if count > 0:
             self.tabs[key] = count
             return False
         self.tabs.pop(key, None)
+        if access.room["kind"] == "session":
+            # This process's row; a tab on another process keeps that process's row open.
+            await attendance.departed(self.hub, room_id, conn.actor)
         if await self._roster_remove(room_id, conn.who):
             return False  # a tab on another process keeps them in the room
         await self.emit(
@@ -604,8 +671,6 @@ class ChatNamespace(socketio.AsyncNamespace):
             {"room_id": room_id, "who": conn.who, "name": conn.name, "guest": access.is_guest},
             room=room_name(room_id),
         )
-        if access.room["kind"] == "session":
-            await attendance.departed(self.hub, room_id, conn.actor)
         return True
 
     # The roster (other processes, through Redis) must never break the chat: when Redis is
@@ -652,6 +717,9 @@ class ChatNamespace(socketio.AsyncNamespace):
         item = await chat.new_message(self.hub, access, conn.actor, data)
         stored = await self.committer.submit(item, origin=sid)
         message = chat.raise_refusal(stored)
+        # A message of another process may still be on its way here with a lower seq: this ack
+        # follows it, so the sender too gets the room's messages in seq order.
+        await self.order.reached(access.room_id, message["seq"])
         return {
             "ok": True,
             "id": message["id"],

@@ -24,11 +24,15 @@ log = logging.getLogger(__name__)
 
 # (event, data, room) for every broadcast this process delivers, local or from Redis.
 LocalEmitHook = Callable[[str, Any, Any], None]
+# (event, data, room, skip_sid) of a broadcast about to be delivered here, local or from Redis;
+# True when the hook takes it, to deliver it itself later (the chat puts messages in seq order).
+InterceptHook = Callable[[str, Any, Any, Any], bool]
 
 
 class FastEmit(socketio.AsyncManager):
     max_queue: int = 1000
     on_local_emit: LocalEmitHook | None = None
+    intercept: InterceptHook | None = None
 
     async def emit(  # type: ignore[override]
         self,
@@ -45,6 +49,8 @@ class FastEmit(socketio.AsyncManager):
             await super().emit(
                 event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, to=to
             )
+            return
+        if self.intercept is not None and self.intercept(event, data, to or room, skip_sid):
             return
         self.deliver(event, data, namespace, to or room, skip_sid)
 
@@ -131,6 +137,25 @@ class FastRedisManager(socketio.AsyncRedisManager, FastEmit):
     ``AsyncPubSubManager.emit`` publishes and hands local delivery to ``super().emit``, which in
     this class's MRO is ``FastEmit.emit``.
     """
+
+    async def publish_only(
+        self, event: str, data: Any, namespace: str, room: Any, skip_sid: Any = None
+    ) -> None:
+        """Sends a broadcast to the other processes only (this one delivered it already), in
+        the message format of ``AsyncPubSubManager.emit``."""
+        await self._publish(
+            {
+                "method": "emit",
+                "event": event,
+                "data": [data],
+                "binary": False,
+                "namespace": namespace,
+                "room": room,
+                "skip_sid": skip_sid,
+                "callback": None,
+                "host_id": self.host_id,
+            }
+        )
 
 
 def websocket_class(compress: bool) -> type:

@@ -69,12 +69,12 @@ class LocalRoster:
 
 
 class RedisRoster:
-    def __init__(self, url: str, channel: str) -> None:
+    def __init__(self, url: str, channel: str, process: str | None = None) -> None:
         import redis.asyncio as aioredis  # only needed with Redis configured
 
         self.redis: Any = aioredis.Redis.from_url(url, decode_responses=True)
         self.prefix = f"{channel}:roster"
-        self.process = uuid.uuid4().hex
+        self.process = process or uuid.uuid4().hex
         # room id -> who -> (name, guest) of this process's tabs.
         self.mine: dict[int, dict[str, tuple[str, bool]]] = {}
         self._renewer: asyncio.Task[None] | None = None

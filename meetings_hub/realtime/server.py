@@ -13,9 +13,11 @@ from meetings_hub.actions import attendance
 from meetings_hub.actions.chat import GroupCommitter
 from meetings_hub.hub import Hub
 from meetings_hub.keys import chat_committer_key
+from meetings_hub.realtime import polling
 from meetings_hub.realtime.call import Calls
 from meetings_hub.realtime.call_sfu import Sfu
 from meetings_hub.realtime.chat import ChatNamespace
+from meetings_hub.realtime.heartbeats import RedisHeartbeats
 from meetings_hub.realtime.janus import JanusClient
 from meetings_hub.realtime.manager import FastEmit, FastRedisManager, close_now, websocket_class
 from meetings_hub.realtime.roster import RedisRoster
@@ -48,6 +50,7 @@ def create_sio(hub: Hub) -> socketio.AsyncServer:
         engineio_logger=wire_log,
     )
     sio.eio._async = {**sio.eio._async, "websocket": websocket_class(settings.chat_ws_compression)}
+    polling.install(sio, max_packets=max(16, settings.chat_max_events_per_10s))
     _release_on_close(sio)
     return sio
 
@@ -92,16 +95,24 @@ def install_chat(app: web.Application, sio: socketio.AsyncServer, hub: Hub) -> C
     committer.broadcast = namespace.broadcast
     if isinstance(sio.manager, FastEmit):
         sio.manager.on_local_emit = namespace.on_local_emit
+        sio.manager.intercept = namespace.intercept
     hub.emit = namespace.hub_emit
-    if hub.settings.redis_url:
-        namespace.roster = RedisRoster(hub.settings.redis_url, hub.settings.redis_channel)
+    settings = hub.settings
+    beats: attendance.Heartbeats = attendance.DatabaseHeartbeats(hub)
+    if settings.redis_url:
+        namespace.roster = RedisRoster(
+            settings.redis_url, settings.redis_channel, process=hub.process_id
+        )
+        beats = RedisHeartbeats(settings.redis_url, settings.redis_channel)
+    present = attendance.ProcessAttendance(hub, beats)
     app[chat_key] = namespace
     app[chat_committer_key] = committer
 
     async def start(app: web.Application) -> None:
-        # Runs after the database opened (cleanup contexts start first). Nobody can be present
-        # before the server runs: close what a crash left open.
-        await attendance.close_all(hub)
+        # Runs after the database opened (cleanup contexts start first). Starts this process's
+        # heartbeat; rows that other processes (or this one's previous run) left open are
+        # closed only once their heartbeat has expired.
+        await present.start()
         committer.start()
         namespace.start_rechecks()
         await namespace.roster.start()
@@ -118,11 +129,12 @@ def install_chat(app: web.Application, sio: socketio.AsyncServer, hub: Hub) -> C
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.gather(*closes, return_exceptions=True), 5)
         await committer.stop()
+        await namespace.order.stop()
         await namespace.roster.stop()
         if sfu is not None:
             await sfu.close()
         with contextlib.suppress(Exception):
-            await attendance.close_all(hub)
+            await present.stop()  # this process's rows only: others' people are still there
 
     app.on_startup.append(start)
     app.on_shutdown.append(stop)

@@ -61,7 +61,8 @@ class NewMessage:
     kind: str
     text: str
     body: str | None
-    mentions: list[int] = field(default_factory=list)
+    # Person ids, and "g:<id>" who-keys of guests (who have no row in message_mentions).
+    mentions: list[int | str] = field(default_factory=list)
 
 
 @dataclass
@@ -245,7 +246,11 @@ def _store_batch(
                 inserts.append(row)
                 fts.append((next_id, fold(item.text)))
                 if item.mentions:
-                    mentions.extend((next_id, item.room_id, seq, pid) for pid in item.mentions)
+                    mentions.extend(
+                        (next_id, item.room_id, seq, pid)
+                        for pid in item.mentions
+                        if isinstance(pid, int)
+                    )
                 reads[(item.room_id, item.author)] = seq
                 stored = Stored(
                     {

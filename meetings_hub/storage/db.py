@@ -29,6 +29,9 @@ _PRAGMAS = (
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=10000",
     "PRAGMA synchronous=NORMAL",
+    # Deleted and overwritten content is zeroed in the file, so an erasure (actions/erasure.py)
+    # or a retention cleanup leaves no readable copy in free pages.
+    "PRAGMA secure_delete=ON",
 )
 
 
@@ -180,6 +183,12 @@ class Database:
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         async with self.read() as reader:
             return await reader.fetch_all(sql, params)
+
+    async def checkpoint(self) -> None:
+        """Copies the WAL into the database file and empties it: after an erasure, the old
+        versions of the changed pages must not stay readable in the -wal file."""
+        async with self._write_lock:
+            await self.writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def backup(self, target: Path) -> None:
         """SQLite's online backup API: a consistent copy while the server keeps writing."""

@@ -10,7 +10,7 @@ from meetings_hub.storage.timefmt import now_db
 
 _COLUMNS = (
     "id, full_name, email, library_id, role, language, timezone, active,"
-    " password_hash IS NOT NULL AS has_password"
+    " password_hash IS NOT NULL AS has_password, calendar_declined"
 )
 
 
@@ -25,6 +25,7 @@ def _person(row: Row) -> Person:
         timezone=row["timezone"],
         active=bool(row["active"]),
         has_password=bool(row["has_password"]),
+        calendar_declined=row["calendar_declined"],
     )
 
 
@@ -104,7 +105,16 @@ async def insert(
     )
 
 
-_EDITABLE = ("full_name", "email", "library_id", "role", "language", "timezone", "active")
+_EDITABLE = (
+    "full_name",
+    "email",
+    "library_id",
+    "role",
+    "language",
+    "timezone",
+    "active",
+    "calendar_declined",
+)
 
 
 async def update(tx: Tx, person_id: int, changes: dict[str, object]) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import datetime
 from typing import Any
 
 from meetings_hub.domain import RoomTimes
 from meetings_hub.storage.db import Reader, Row, Tx
-from meetings_hub.storage.timefmt import now_db, opt_from_db
+from meetings_hub.storage.timefmt import now_db, opt_from_db, to_db
 
 # What ``domain.room_refusal`` decides on, read the same way by every caller (the group commit
 # reads it with the room's last_seq in its own transaction, in the database thread).
@@ -196,31 +197,58 @@ async def visible_rooms(
 
 
 async def open_attendance(
-    tx: Tx, room_id: int, meeting_id: int | None, *, person_id: int | None, guest_id: int | None
+    tx: Tx,
+    room_id: int,
+    meeting_id: int | None,
+    *,
+    person_id: int | None,
+    guest_id: int | None,
+    process: str,
 ) -> None:
-    """Opens a presence row unless one is already open (another process or tab opened it)."""
+    """Opens a presence row owned by ``process`` unless that process has one open already."""
     await tx.execute(
-        "INSERT INTO attendance (room_id, meeting_id, person_id, guest_id, joined_at)"
-        " SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM attendance WHERE room_id = ?"
-        " AND left_at IS NULL AND (person_id = ? OR guest_id = ?))",
-        (room_id, meeting_id, person_id, guest_id, now_db(), room_id, person_id, guest_id),
+        "INSERT INTO attendance (room_id, meeting_id, person_id, guest_id, joined_at, process)"
+        " SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM attendance WHERE room_id = ?"
+        " AND left_at IS NULL AND process = ? AND (person_id = ? OR guest_id = ?))",
+        (
+            room_id,
+            meeting_id,
+            person_id,
+            guest_id,
+            now_db(),
+            process,
+            room_id,
+            process,
+            person_id,
+            guest_id,
+        ),
     )
 
 
 async def close_attendance(
-    tx: Tx, room_id: int, *, person_id: int | None, guest_id: int | None
+    tx: Tx, room_id: int, *, person_id: int | None, guest_id: int | None, process: str
 ) -> None:
     await tx.execute(
-        "UPDATE attendance SET left_at = ? WHERE room_id = ? AND left_at IS NULL"
-        " AND (person_id = ? OR guest_id = ?)",
-        (now_db(), room_id, person_id, guest_id),
+        "UPDATE attendance SET left_at = MAX(joined_at, ?) WHERE room_id = ? AND left_at IS NULL"
+        " AND process = ? AND (person_id = ? OR guest_id = ?)",
+        (now_db(), room_id, process, person_id, guest_id),
     )
 
 
-async def close_all_attendance(tx: Tx) -> None:
-    await tx.execute(
-        "UPDATE attendance SET left_at = MAX(joined_at, ?) WHERE left_at IS NULL", (now_db(),)
+async def close_attendance_of_process(tx: Tx, process: str | None, at: datetime) -> int:
+    """Closes the rows a process left open (``None``: rows from before processes owned them)
+    at ``at`` (never before a row's start); returns how many."""
+    return await tx.execute_rowcount(
+        "UPDATE attendance SET left_at = MAX(joined_at, ?) WHERE left_at IS NULL AND process IS ?",
+        (to_db(at), process),
     )
+
+
+async def processes_with_open_attendance(db: Reader | Tx) -> list[str | None]:
+    rows = await db.fetch_all(
+        "SELECT DISTINCT process FROM attendance WHERE left_at IS NULL ORDER BY process"
+    )
+    return [row[0] for row in rows]
 
 
 async def attendance_rows(db: Reader | Tx, room_id: int) -> list[Row]:

@@ -486,6 +486,20 @@ async def clear_date_rsvps(tx: Tx, meeting_id: int, person_id: int) -> None:
     )
 
 
+async def spanning(
+    db: Reader | Tx, meeting_ids: list[int], start: datetime, end: datetime
+) -> list[Meeting]:
+    """Of these meetings, the scheduled ones whose span (first start to last end) meets
+    [start, end): the only ones that can have a date then."""
+    rows = await db.fetch_all(
+        _SELECT + " WHERE m.status = 'scheduled' AND m.id IN (SELECT value FROM json_each(:ids))"
+        " AND COALESCE(m.span_start_at, m.starts_at) < :end"
+        " AND COALESCE(m.span_end_at, m.ends_at) > :start",
+        {"ids": json.dumps(sorted(set(meeting_ids))), "start": to_db(start), "end": to_db(end)},
+    )
+    return await _complete(db, rows)
+
+
 async def answers_of(
     db: Reader | Tx, person_id: int, meeting_ids: list[int]
 ) -> tuple[dict[int, str], dict[tuple[int, datetime], str]]:

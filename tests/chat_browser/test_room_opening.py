@@ -78,3 +78,26 @@ async def test_moderator_sees_when_and_that_writing_starts_at_the_opening(
     assert await page.is_disabled("#composer-text")
     await page.screenshot(path=str(shots / "moderator-before-opening-1366.png"), full_page=True)
     assert await axe_violations(page) == []
+
+
+async def test_rooms_list_marks_a_meeting_on_now(server, browser, shots) -> None:
+    lead = Client(server.url)
+    try:
+        await lead.login(LEAD)
+        network = await network_id_of(server, "Morawic")
+        meeting = await add_meeting(
+            server,
+            network,
+            starts_in=timedelta(minutes=5),
+            created_by=await person_id(server, LEAD),
+        )
+        status, room = await lead.post(f"/api/v1/meetings/{meeting}/room", {})
+        assert status in (200, 201), room
+    finally:
+        await lead.close()
+    page = await person_page(browser, server, LEAD)
+    await page.goto(server.url + "/rooms")
+    first = page.locator(".room-list[data-kind=session] .room-item").first
+    await first.locator(".badge-live", has_text="Trwa teraz").wait_for()
+    await page.screenshot(path=str(shots / "rooms-list-live-1366.png"))
+    assert await axe_violations(page) == []

@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import time
 from pathlib import Path
 
 import aiohttp
 from yarl import URL
 
+from meetings_hub.actions.files import TEMP_GRACE
 from meetings_hub.storage.blobs import BlobStore
 from tests.files.support import (
     count_rows,
@@ -151,8 +153,14 @@ async def test_leftover_temp_files_are_removed_at_start(tmp_path: Path) -> None:
     store.ensure_dirs()
     leftover = store.tmp / "upload-cut-off.part"
     leftover.write_bytes(b"half a file")
+    old = time.time() - TEMP_GRACE.total_seconds() - 60
+    os.utime(leftover, (old, old))
+    # A young one may be an upload under way on another process sharing the data directory.
+    under_way = store.tmp / "upload-elsewhere.part"
+    under_way.write_bytes(b"still coming")
     async with files_server(tmp_path):
         assert not leftover.exists()
+        assert under_way.exists()
 
 
 async def test_upload_needs_one_file_field(server, client_factory) -> None:

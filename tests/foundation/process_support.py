@@ -42,8 +42,8 @@ def run_cli(
 class ServeProcess:
     """`meetings-hub serve` on a free port, waited for until /healthz answers."""
 
-    def __init__(self, env: Mapping[str, str]) -> None:
-        self.port = free_port()
+    def __init__(self, env: Mapping[str, str], port: int | None = None) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**env, "MEETINGS_HUB_PORT": str(self.port), "MEETINGS_HUB_HOST": "127.0.0.1"}
         self.env["MEETINGS_HUB_SITE_URL"] = self.url

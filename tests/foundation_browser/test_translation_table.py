@@ -89,3 +89,18 @@ def test_dates_and_times_per_language_and_zone() -> None:
     assert format_datetime(moment, "en", "Europe/London") == "29 March 2026, 00:30"
     assert format_datetime("2026-07-01T10:00:00.000000Z", "pl", "Europe/Warsaw").endswith("12:00")
     assert format_datetime(moment, "pl", "Not/AZone") == "29 marca 2026, 01:30"
+
+
+# Polish texts speak to and about anyone without guessing their gender (no "(a)", no
+# "ustawiłaś/ustawiłeś", no feminine-only "mogła" for everyone): phrased neutrally.
+_GENDERED = re.compile(r"\(-?a\)|łaś/|łeś/|ła/|/a\b|\bmogła\b(?! zablokować)|\bmógł\b")
+
+
+def test_polish_texts_are_gender_neutral() -> None:
+    found = []
+    for key, texts in TABLE.table.items():
+        polish = texts.get("pl") if isinstance(texts, dict) else None
+        for text in polish.values() if isinstance(polish, dict) else [polish]:
+            if isinstance(text, str) and _GENDERED.search(text):
+                found.append((key, text))
+    assert found == []

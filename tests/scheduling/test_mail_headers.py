@@ -88,7 +88,8 @@ def test_polish_subject_and_name_round_trip_through_smtp(
     assert str(received["Subject"]) == mail.subject
     (to,) = received["To"].addresses
     assert to.addr_spec == "jan@example.org"
-    assert _display_name(received) == name
+    # A display name's white space runs are one space (RFC 5322 phrase); the rest exact.
+    assert _display_name(received) == " ".join(name.split())
 
 
 @pytest.mark.parametrize(

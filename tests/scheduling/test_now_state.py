@@ -44,12 +44,19 @@ async def test_live_then_ended(server: Server, client_factory: Any) -> None:
         assert f'href="/meetings/{meeting["id"]}/room">Dołącz</a>' in html, path
         assert ">Moja odpowiedź: Wezmę udział</span>" in html, path
 
+    # The rooms list (API and the page's script) marks the session room as on now.
+    status, listed = await partner.get("/api/v1/rooms")
+    (session,) = [r for r in listed if r["meeting_id"] == meeting["id"]]
+    assert session["live"] is True
+    assert not [r for r in listed if r["live"] and r["meeting_id"] != meeting["id"]]
     # The host ends the session: no more joining, the lists say so.
     status, room = await lead.post(f"/api/v1/meetings/{meeting['id']}/room", {})
     assert status in (200, 201), room
     status, _ = await lead.post(f"/api/v1/rooms/{room['id']}/end", {})
     assert status in (200, 204), _
     assert (await mine(partner))["now_state"] == "ended"
+    status, listed = await partner.get("/api/v1/rooms")
+    assert not [r for r in listed if r["live"]]
     status, html = await partner.get("/")
     assert '<span class="badge">Zakończone</span>' in html
     assert 'class="badge badge-live"' not in html

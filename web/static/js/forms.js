@@ -2,6 +2,7 @@
 // data-type on a field: int, float, bool, list, optional (empty = not sent);
 // data-method: HTTP method (default POST); data-then: "reload", "message:<text>" or a path in
 // which {id} / {name} are filled from the response; data-confirm: ask first.
+// A dotted name ("values.rate_per_km", "persons.12") nests: {"values": {"rate_per_km": ...}}.
 import { api, setCsrfToken } from "./api.js";
 import { serverText, t } from "./i18n.js";
 
@@ -22,18 +23,25 @@ function valueOf(field) {
   return raw;
 }
 
+function put(body, name, value) {
+  const path = name.split(".");
+  let place = body;
+  for (const part of path.slice(0, -1)) place = place[part] ??= {};
+  place[path[path.length - 1]] = value;
+}
+
 export function formBody(form) {
   const body = {};
   for (const field of form.elements) {
     if (!field.name || field.disabled || field.type === "submit") continue;
     if (field.type === "radio" && !field.checked) continue;
     if (field.multiple) {
-      body[field.name] = [...field.selectedOptions].map((o) => (field.dataset.type === "int" ? Number(o.value) : o.value));
+      put(body, field.name, [...field.selectedOptions].map((o) => (field.dataset.type === "int" ? Number(o.value) : o.value)));
       continue;
     }
     const value = valueOf(field);
     if (value === null && field.dataset.optional !== "keep") continue;
-    body[field.name] = value;
+    put(body, field.name, value);
   }
   return body;
 }
@@ -57,7 +65,7 @@ export function showErrors(form, error) {
   let first = null;
   const elsewhere = [];
   for (const [name, message] of Object.entries(details)) {
-    const field = form.elements.namedItem(name);
+    const field = fieldNamed(form, name);
     if (!field || !field.id || field.type === "hidden") {
       elsewhere.push(serverText(message));
       continue;
@@ -78,6 +86,15 @@ export function showErrors(form, error) {
     if (elsewhere.length) box.textContent += ` ${elsewhere.join(" ")}`;
   }
   (first || box)?.focus?.();
+}
+
+// The field an error names: by its whole name, else by its last part ("rate_per_km" is the
+// form's "values.rate_per_km"), when exactly one field ends so.
+function fieldNamed(form, name) {
+  const exact = form.elements.namedItem(name);
+  if (exact) return exact;
+  const ending = [...form.elements].filter((f) => f.name && f.name.endsWith(`.${name}`));
+  return ending.length === 1 ? ending[0] : null;
 }
 
 // The API's message in the page's language: a known server text, else a text for the error

@@ -56,6 +56,12 @@ function item(room) {
     call.textContent = t("calls.list.on", { count: inCall.get(room.id) });
     link.append(" ", call);
   }
+  if (room.live && !room.ended) {
+    const live = document.createElement("span");
+    live.className = "badge badge-live";
+    live.textContent = t("sched.now.live");
+    link.append(" ", live);
+  }
   if (room.ended || room.locked) {
     const state = document.createElement("span");
     state.className = "badge";
@@ -70,7 +76,13 @@ function render() {
   for (const list of root.querySelectorAll(".room-list")) {
     const kind = list.dataset.kind;
     const mine = [...rooms.values()].filter((r) => r.kind === kind);
-    mine.sort((a, b) => (b.unread || 0) - (a.unread || 0) || titleOf(a).localeCompare(titleOf(b)));
+    // A meeting on now first, then the most unread.
+    mine.sort(
+      (a, b) =>
+        Number(Boolean(b.live)) - Number(Boolean(a.live)) ||
+        (b.unread || 0) - (a.unread || 0) ||
+        titleOf(a).localeCompare(titleOf(b)),
+    );
     list.replaceChildren(...mine.map(item));
     const empty = root.querySelector(`.room-list-empty[data-kind="${kind}"]`);
     empty.textContent = t("rooms.list.none");

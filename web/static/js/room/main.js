@@ -7,9 +7,10 @@ import { Connection, errorText, showConnectionState } from "./connection.js";
 import { loadPage } from "./history.js";
 import { MessageActions } from "./message_actions.js";
 import { MessageList } from "./message_list.js";
-import { setMessageState } from "./message_view.js";
+import { mentionsOf, setMessageState } from "./message_view.js";
 import { removeParticipant, setupModeration } from "./moderation.js";
 import { notifyMention, setupNotifications } from "./notify.js";
+import { Outbox, retryable } from "./outbox.js";
 import { setupPanels } from "./panels.js";
 import { Participants } from "./participants.js";
 import { setupMyPresence } from "./presence.js";
@@ -145,13 +146,15 @@ if (opensAt) {
   }, Math.max(0, opensAt - Date.now()) + 500);
 }
 
-// --- sending: shown at once, confirmed by the ack, resent after a reconnect -----------------
+// --- sending: shown at once, confirmed by the ack, resent after a reconnect, a few at a time --
 function newClientId() {
   if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+// "sent", "retry" (stays "sending", goes again after the reconnect: the server keeps one copy
+// per client_msg_id) or "failed".
 async function trySend(message) {
   try {
     const ack = await connection.call("send", {
@@ -164,15 +167,16 @@ async function trySend(message) {
     });
     list.confirm(message.client_msg_id, ack);
     sentRead = Math.max(sentRead, ack.seq);
+    return "sent";
   } catch (error) {
-    // Offline or no answer: it stays "sending" and goes again after the reconnect (the server
-    // keeps one copy per client_msg_id). Anything else is final.
-    if (error.code !== "offline" && error.code !== "timeout") {
-      list.fail(message.client_msg_id);
-      showProblem(errorText(error));
-    }
+    if (retryable(error)) return "retry";
+    list.fail(message.client_msg_id);
+    showProblem(errorText(error));
+    return "failed";
   }
 }
+const outbox = new Outbox(trySend);
+connection.on("disconnect", () => outbox.pause());
 
 function send(text) {
   showProblem("");
@@ -189,7 +193,7 @@ function send(text) {
   };
   list.addPending(message);
   list.emptyNote();
-  trySend(message);
+  outbox.add(message);
 }
 
 // "Try again" under a message the server refused (e.g. while the room was locked).
@@ -331,7 +335,7 @@ async function join() {
   } catch (error) {
     showProblem(error.message || t("rooms.error.generic"));
   }
-  for (const message of list.pendingMessages()) trySend(message);
+  outbox.resume(list.pendingMessages());
   markRead();
 }
 
@@ -360,7 +364,7 @@ connection.on("message", (message) => {
   markRead();
   if (catchingUp) return;
   announce(message);
-  if (me.person_id != null && (message.mentions || []).includes(me.person_id)) notifyMention(message, room.title);
+  if (mentionsOf(message, me)) notifyMention(message, room.title);
 });
 function updated(message) {
   if (message.room_id !== roomId) return;

@@ -66,8 +66,7 @@ export function updateMessageElement(item, message, context) {
   const mine = message.author === context.me.who;
   item.classList.toggle("mine", mine);
   item.classList.toggle("deleted", Boolean(message.deleted));
-  const mentionsMe =
-    context.me.person_id != null && Array.isArray(message.mentions) && message.mentions.includes(context.me.person_id);
+  const mentionsMe = mentionsOf(message, context.me);
   item.classList.toggle("mentions-me", mentionsMe && !mine);
   if (message.seq != null) item.dataset.seq = String(message.seq);
   if (message.id != null) item.dataset.id = String(message.id);
@@ -100,4 +99,10 @@ export function setMessageState(item, state, readers = 0) {
   }
   else if (state === "saved") box.textContent = readers > 0 ? t("rooms.msg.read_by", { count: readers }) : t("rooms.msg.saved");
   else box.textContent = "";
+}
+
+// Does the message mention me? A person is named by id, a guest by who-key ("g:5").
+export function mentionsOf(message, me) {
+  if (!Array.isArray(message.mentions)) return false;
+  return message.mentions.includes(me.person_id != null ? me.person_id : me.who);
 }

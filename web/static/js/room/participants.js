@@ -60,7 +60,10 @@ export class Participants extends EventTarget {
   mentionable() {
     const out = [];
     for (const p of this.people.values()) {
-      if (p.who.startsWith("p:") && p.who !== this.me.who && p.name) out.push([Number(p.who.slice(2)), p.name]);
+      if (p.who === this.me.who || !p.name) continue;
+      // A person by id, a guest by who-key ("g:5"): the server accepts both in mentions.
+      if (p.who.startsWith("p:")) out.push([Number(p.who.slice(2)), p.name]);
+      else if (p.who.startsWith("g:")) out.push([p.who, p.name]);
     }
     return out;
   }
