@@ -8,17 +8,17 @@ from pathlib import Path
 import pytest
 
 from tests.calls.test_call_signalling import OFFER, caller, got
+from tests.chat.redis_support import lead_and_partner_in_a_room, stop_all, two_processes
 from tests.chat.support import session_token, wait_for
-from tests.chat.test_chat_redis import _lead_and_partner_in_a_room, _stop, _two_processes
 
 pytestmark = pytest.mark.redis
 
 
 async def test_a_call_spans_both_processes(tmp_path: Path) -> None:
-    procs, first, second = await _two_processes(tmp_path)
+    procs, first, second = await two_processes(tmp_path)
     clients = []
     try:
-        lead_http, partner_http, room = await _lead_and_partner_in_a_room(first, second)
+        lead_http, partner_http, room = await lead_and_partner_in_a_room(first, second)
         room_id = room["id"]
         lead, partner = caller("lead on first"), caller("partner on second")
         clients += [lead, partner]
@@ -55,4 +55,4 @@ async def test_a_call_spans_both_processes(tmp_path: Path) -> None:
     finally:
         for c in clients:
             await c.close()
-        await _stop(procs)
+        await stop_all(procs)
