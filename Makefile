@@ -6,14 +6,26 @@ VENDOR := web/static/vendor
 LINT_DIRS := $(wildcard meetings_hub calendars tests bench)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install install-test assets chromium poppler lint unit bench clean
+.PHONY: run test install install-test assets chromium poppler janus lint unit bench clean
 
+# With Janus installed, calls go through it (started beside the server with the shipped config
+# in deploy/janus, its API secret made fresh for this run); without it, calls are peer to peer.
 run: install assets
 	$(BIN)/meetings-hub migrate
 	$(BIN)/meetings-hub demo --if-empty
-	$(BIN)/meetings-hub serve --demo-mode
+	@if command -v janus >/dev/null 2>&1; then \
+	  secret=$$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'); \
+	  janus -F deploy/janus -C deploy/janus/janus.jcfg --apisecret "$$secret" -o & janus_pid=$$!; \
+	  trap 'kill $$janus_pid 2>/dev/null' EXIT INT TERM; \
+	  MEETINGS_HUB_JANUS_URL=http://127.0.0.1:8088/janus MEETINGS_HUB_JANUS_API_SECRET="$$secret" \
+	    $(BIN)/meetings-hub serve --demo-mode; \
+	else \
+	  echo "Janus is not installed: calls are peer to peer (at most p2p_max_participants people)."; \
+	  echo "For calls through Janus: sudo apt-get install janus   (docs/calls.md)"; \
+	  $(BIN)/meetings-hub serve --demo-mode; \
+	fi
 
-test: install-test assets chromium poppler
+test: install-test assets chromium poppler janus
 	$(BIN)/ruff check $(LINT_DIRS)
 	$(BIN)/ruff format --check $(LINT_DIRS)
 	$(BIN)/lint-imports
@@ -65,6 +77,13 @@ poppler:
 	  echo "installing poppler-utils (pdftoppm) for the report's print test"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils >/dev/null; }
+
+# Call tests start Janus (Debian package) themselves, inside a network namespace of their own.
+janus:
+	@command -v janus >/dev/null 2>&1 || { \
+	  echo "installing Debian janus for the call tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq janus iproute2 >/dev/null; }
 
 bench: install-test
 	@echo "Benchmarks are run by hand; see bench/README.md"

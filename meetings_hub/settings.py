@@ -249,6 +249,43 @@ class Settings:
         "(the same work as `meetings-hub cleanup`); 0 turns the background run off.",
     )
 
+    # --- Calls in rooms (issue 14): add fields below this line ---
+    p2p_max_participants: int = _setting(
+        4,
+        "Most people in one peer-to-peer call (every browser sends to every other one, so each"
+        " more person costs everyone upload bandwidth).",
+    )
+    call_max_participants: int = _setting(
+        25, "Most people in one call through Janus (with `janus_url` set)."
+    )
+    janus_url: str = _setting(
+        "",
+        "Janus HTTP API that carries every call (e.g. `http://127.0.0.1:8088/janus`, the shipped"
+        " `deploy/janus` config). Empty: peer-to-peer calls of up to `p2p_max_participants`.",
+    )
+    janus_api_secret: str = _setting(
+        "", "The API secret Janus was started with (`janus --apisecret`).", secret=True
+    )
+    turn_urls: str = _setting(
+        "",
+        "TURN servers for browsers behind strict firewalls, comma-separated (e.g."
+        " `turn:turn.example.org:3478?transport=udp,turns:turn.example.org:5349`). Each call"
+        " join gets time-limited credentials (the TURN REST API scheme of coturn's"
+        " `use-auth-secret`).",
+    )
+    turn_secret: str = _setting(
+        "", "The shared secret of the TURN server (coturn `static-auth-secret`).", secret=True
+    )
+    turn_ttl_seconds: int = _setting(
+        12 * 3600, "How long TURN credentials given at a call join stay valid."
+    )
+    call_stun_urls: str = _setting(
+        "",
+        "STUN servers the browsers use to find their public addresses, comma-separated (e.g."
+        " `stun:stun.example.org:3478`). Empty: calls work between browsers that reach each"
+        " other directly (one network or VPN).",
+    )
+
     # --- end of feature settings ---
 
     @property

@@ -18,7 +18,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
-from typing import Any
+from typing import Any, Protocol
 
 import socketio
 
@@ -42,6 +42,14 @@ SESSION_COOKIE = "mh_session"
 _JOIN_SETTLE_SECONDS = 2.0
 
 Handler = Callable[["Conn", str, dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+class RoomListener(Protocol):
+    """A feature that follows the rooms' sockets (calls, realtime/call.py)."""
+
+    def on_emit(self, event: str, data: Any, room: Any) -> None: ...
+
+    async def on_leave(self, conn: Conn, sid: str, room_id: int) -> None: ...
 
 
 @dataclass
@@ -116,6 +124,7 @@ class ChatNamespace(socketio.AsyncNamespace):
         # Who is in a room on the other server processes (none without Redis).
         self.roster: Roster = LocalRoster()
         self._recheck_now = asyncio.Event()
+        self.listeners: list[RoomListener] = []
         self.handlers: dict[str, Handler] = {
             "hello": self.ev_hello,
             "join": self.ev_join,
@@ -176,6 +185,8 @@ class ChatNamespace(socketio.AsyncNamespace):
             self._cut_off(data)
         elif event == ACCESS_CHANGED and isinstance(data, dict):
             self._access_changed(data)
+        for listener in self.listeners:
+            listener.on_emit(event, data, room)
 
     def _activity(self, room_id: int, message: dict[str, Any]) -> None:
         """A new message in a room: its watchers (rooms lists) hear of it, in this process
@@ -640,6 +651,8 @@ class ChatNamespace(socketio.AsyncNamespace):
         access = conn.joined.pop(room_id, None)
         if access is None:
             return False
+        for listener in self.listeners:
+            await listener.on_leave(conn, sid, room_id)
         await self.leave_room(sid, room_name(room_id))
         self.order.release(room_id)
         key = (room_id, conn.who)

@@ -14,8 +14,11 @@ from meetings_hub.actions.chat import GroupCommitter
 from meetings_hub.hub import Hub
 from meetings_hub.keys import chat_committer_key
 from meetings_hub.realtime import polling
+from meetings_hub.realtime.call import Calls
+from meetings_hub.realtime.call_sfu import Sfu
 from meetings_hub.realtime.chat import ChatNamespace
 from meetings_hub.realtime.heartbeats import RedisHeartbeats
+from meetings_hub.realtime.janus import JanusClient
 from meetings_hub.realtime.manager import FastEmit, FastRedisManager, close_now, websocket_class
 from meetings_hub.realtime.roster import RedisRoster
 from meetings_hub.realtime.wire_log import WireLog
@@ -79,6 +82,16 @@ def install_chat(app: web.Application, sio: socketio.AsyncServer, hub: Hub) -> C
     committer = GroupCommitter(hub)
     namespace = ChatNamespace(hub, committer)
     sio.register_namespace(namespace)
+    sfu = (
+        Sfu(
+            JanusClient(hub.settings.janus_url, hub.settings.janus_api_secret),
+            hub.secret,
+            max(2, hub.settings.call_max_participants),
+        )
+        if hub.settings.janus_url
+        else None
+    )
+    Calls(namespace, sfu).install()
     committer.broadcast = namespace.broadcast
     if isinstance(sio.manager, FastEmit):
         sio.manager.on_local_emit = namespace.on_local_emit
@@ -118,6 +131,8 @@ def install_chat(app: web.Application, sio: socketio.AsyncServer, hub: Hub) -> C
         await committer.stop()
         await namespace.order.stop()
         await namespace.roster.stop()
+        if sfu is not None:
+            await sfu.close()
         with contextlib.suppress(Exception):
             await present.stop()  # this process's rows only: others' people are still there
 

@@ -67,6 +67,19 @@ def valid_payloads(room_id: int, message_id: int) -> dict[str, dict[str, Any]]:
         "remove": {"room_id": room_id, "who": "p:987654"},
         "lock": {"room_id": room_id, "locked": False},
         "end_session": {"room_id": room_id},
+        # Calls (realtime/call.py); nobody else is in the call, so signals go nowhere.
+        "call_who": {"room_id": room_id},
+        "call_counts": {},
+        "call_join": {"room_id": room_id, "muted": False},
+        "call_state": {"room_id": room_id, "muted": True},
+        "call_signal": {
+            "room_id": room_id,
+            "to": "p:987654",
+            "description": {"type": "offer", "sdp": "v=0"},
+        },
+        "call_leave": {"room_id": room_id},
+        "call_sfu_publish": {"room_id": room_id, "jsep": {"type": "offer", "sdp": "v=0"}},
+        "call_sfu_answer": {"room_id": room_id, "sub": 1, "jsep": {"type": "answer", "sdp": ""}},
     }
 
 

@@ -10,6 +10,7 @@ import { chime, setupAlertSettings, showUnread } from "./unread.js";
 const root = document.getElementById("rooms");
 const problem = document.getElementById("rooms-problem");
 const rooms = new Map(); // id -> room
+const inCall = new Map(); // room id -> how many are in its call now
 
 function roomsOf(data) {
   if (Array.isArray(data)) return data;
@@ -48,6 +49,12 @@ function item(room) {
     mentions.className = "count count-mention";
     mentions.textContent = t("rooms.list.mentions", { count: room.mentions });
     link.append(" ", mentions);
+  }
+  if (inCall.get(room.id) > 0) {
+    const call = document.createElement("span");
+    call.className = "badge call-on";
+    call.textContent = t("calls.list.on", { count: inCall.get(room.id) });
+    link.append(" ", call);
   }
   if (room.live && !room.ended) {
     const live = document.createElement("span");
@@ -112,11 +119,20 @@ connection.on("connect", async () => {
     replaceAll(roomsOf(hello));
     // New messages in any of my rooms arrive as "activity": counts move at once.
     await connection.call("watch", {});
+    // Calls going on in my rooms, then "call_count" events as people join and leave.
+    const calls = await connection.call("call_counts", {});
+    inCall.clear();
+    for (const { room_id: id, count } of calls.counts) inCall.set(id, count);
+    render();
   } catch {
     refresh();
   }
 });
 connection.on("hello", (hello) => replaceAll(roomsOf(hello)));
+connection.on("call_count", (event) => {
+  inCall.set(event.room_id, event.count);
+  render();
+});
 
 // A message is counted once, whether "activity" or "notify" (a direct message or a mention
 // brings both) tells of it first: by its seq against the room's newest seq known here.

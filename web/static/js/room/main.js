@@ -1,6 +1,7 @@
 // The room page: wires the modules together. Each module does one job; this file only passes
 // events between them. Data flow: socket.io events and the JSON API in, DOM (textContent) out.
 import { t } from "../i18n.js";
+import { setupCall } from "./call.js";
 import { Composer } from "./composer.js";
 import { Connection, errorText, showConnectionState } from "./connection.js";
 import { loadPage } from "./history.js";
@@ -48,6 +49,7 @@ const participants = new Participants($("#participants"), {
   mayModerate: config.may_moderate,
   onRemove: (person) => removeParticipant(connection, roomId, person, showProblem),
 });
+const call = setupCall($("#call"), { connection, roomId, me, participants });
 const authors = new Map(); // person id -> name, from messages: more people to @mention
 const mentionable = () => {
   const all = new Map(authors);
@@ -326,6 +328,7 @@ async function join() {
   if (ack.room && Number.isInteger(ack.room.last_change)) lastChange = ack.room.last_change;
   participants.reset(ack.participants);
   participants.presence({ who: me.who, name: me.name, guest: me.guest, ...mine });
+  call.roomJoined(ack.room || {});
   for (const read of ack.reads || []) list.setRead(read.who, read.seq);
   try {
     if (!historyLoaded || ack.truncated) await loadNewest();

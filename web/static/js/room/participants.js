@@ -16,6 +16,7 @@ export class Participants extends EventTarget {
     this.onRemove = onRemove;
     this.people = new Map(); // who -> {who, name, guest, status, description}
     this.gone = new Set(); // removed by a moderator: their late "left" must not list them again
+    this.decorators = []; // (item, person) => void: other features' marks (e.g. "in the call")
     this.count = list.closest("section, [role=tabpanel]")?.querySelector(".participants-count") || null;
   }
 
@@ -118,6 +119,7 @@ export class Participants extends EventTarget {
       remove.addEventListener("click", () => this.onRemove(person));
       item.append(remove);
     }
+    for (const decorate of this.decorators) decorate(item, person);
     return item;
   }
 }
