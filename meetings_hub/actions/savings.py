@@ -572,10 +572,11 @@ async def savings_csv(hub: Hub, actor: Actor, filters: SavingsFilters, *, delimi
         raise ValidationFailed("Some fields are not valid.", details={"delimiter": "',' or ';'"})
     async with hub.db.read() as reader:
         _, where, _ = await _log_filter(reader, actor, filters)
-        lines = await store.log_csv_lines(reader, where, comma=delimiter == ";")
+        text = await store.log_csv_text(reader, where, comma=delimiter == ";")
     header = store.csv_line(store.CSV_COLUMNS, delimiter)
     # Each row's line was rendered when its record was frozen (storage/savings.py).
-    return ("\ufeff" + "\r\n".join([header, *lines]) + "\r\n").encode("utf-8")
+    body = f"{header}\r\n{text}\r\n" if text else f"{header}\r\n"
+    return ("\ufeff" + body).encode("utf-8")
 
 
 # ---------------------------------------------------------------------------------------------
