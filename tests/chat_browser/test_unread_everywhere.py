@@ -118,7 +118,9 @@ async def test_toast_in_a_room_for_a_direct_message_elsewhere_in_english(
     problems = watch_console(page)
     # English by the switch, like a person who chose it.
     await page.click(".lang-switch button")
-    await page.wait_for_load_state()
+    # The switch reloads the page: wait for the English one before going on (else the reload
+    # interrupts the next navigation).
+    await page.wait_for_selector("html[lang=en]")
     network = await network_id_of(server, "Morawic")
     partner_http, _ = await signed_in(server, PARTNER)
     status, body = await partner_http.post(f"/api/v1/networks/{network}/room", {})
