@@ -9,14 +9,13 @@ dedupe key), only to people who were asked (so attended) and have not answered.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import html
 import logging
 from datetime import datetime, timedelta
 
 from meetings_hub.actions import attended
 from meetings_hub.actions.feedback import OPEN_FOR, Target, link, occurrence_of
+from meetings_hub.actions.periodic import PeriodicScan
 from meetings_hub.actions.when import range_text
 from meetings_hub.hub import Hub
 from meetings_hub.mail.compose import BadAddress, compose
@@ -178,27 +177,8 @@ async def scan(hub: Hub, now: datetime | None = None) -> int:
     return queued
 
 
-class FeedbackScheduler:
+class FeedbackScheduler(PeriodicScan):
     """Scans every ``reminder_poll_seconds`` (the meeting reminders' pace)."""
 
     def __init__(self, hub: Hub) -> None:
-        self.hub = hub
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="feedback")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await scan(self.hub)
-            except Exception:
-                log.exception("feedback scan failed")
-            await asyncio.sleep(self.hub.settings.reminder_poll_seconds)
+        super().__init__(hub, "feedback", scan, lambda h: h.settings.reminder_poll_seconds)

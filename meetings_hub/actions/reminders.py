@@ -9,12 +9,11 @@ meeting was scheduled are skipped (no "tomorrow" reminder for a meeting created 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import datetime, timedelta
 
 from meetings_hub.actions.invitations import body, compose_to, page_for, recipients
+from meetings_hub.actions.periodic import PeriodicScan
 from meetings_hub.hub import Hub
 from meetings_hub.mail.compose import BadAddress
 from meetings_hub.storage import outbox
@@ -97,28 +96,12 @@ async def queue_due(hub: Hub, now: datetime | None = None) -> int:
     return queued
 
 
-class ReminderScheduler:
+class ReminderScheduler(PeriodicScan):
     """Scans every ``reminder_poll_seconds``; started and stopped with the app."""
 
     def __init__(self, hub: Hub) -> None:
-        self.hub = hub
-        self._task: asyncio.Task[None] | None = None
+        super().__init__(hub, "reminders", queue_due, lambda h: h.settings.reminder_poll_seconds)
 
     def start(self) -> None:
         offsets(self.hub.settings.reminder_offsets_minutes)  # fail at startup, not in the loop
-        self._task = asyncio.create_task(self._run(), name="reminders")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await queue_due(self.hub)
-            except Exception:
-                log.exception("reminder scan failed")
-            await asyncio.sleep(self.hub.settings.reminder_poll_seconds)
+        super().start()
