@@ -1,17 +1,17 @@
 // One peer-to-peer connection to one other person in the call, negotiated with the "perfect
 // negotiation" pattern (either side may renegotiate, e.g. when a camera or a screen is added;
 // when both offer at once the polite side gives way). Signals go through the /chat socket.
+import { TrackSenders } from "./call_senders.js";
 
-export class Peer {
+export class Peer extends TrackSenders {
   constructor({ who, leg, polite, iceServers, send, onTrack }) {
+    super(iceServers);
     this.who = who;
     this.leg = leg;
     this.polite = polite;
     this.send = send;
     this.makingOffer = false;
     this.ignoreOffer = false;
-    this.senders = new Map(); // local track id -> RTCRtpSender
-    this.pc = new RTCPeerConnection({ iceServers });
     this.pc.onnegotiationneeded = async () => {
       try {
         this.makingOffer = true;
@@ -46,30 +46,5 @@ export class Peer {
         if (!this.ignoreOffer) throw error;
       }
     }
-  }
-
-  // Sends a local track (microphone, camera or screen). A muted microphone is sent as no track
-  // at all (replaceTrack(null)), so no audio packets leave, not even silence.
-  addTrack(track, stream, { silent = false } = {}) {
-    if (this.senders.has(track.id) || this.pc.signalingState === "closed") return;
-    const sender = this.pc.addTrack(track, stream);
-    this.senders.set(track.id, sender);
-    if (silent) sender.replaceTrack(null);
-  }
-
-  removeTrack(track) {
-    const sender = this.senders.get(track.id);
-    if (!sender) return;
-    this.senders.delete(track.id);
-    if (this.pc.signalingState !== "closed") this.pc.removeTrack(sender);
-  }
-
-  silence(track, silent) {
-    const sender = this.senders.get(track.id);
-    if (sender) sender.replaceTrack(silent ? null : track);
-  }
-
-  close() {
-    this.pc.close();
   }
 }

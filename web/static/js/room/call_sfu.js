@@ -2,6 +2,7 @@
 // one connection per other person brings theirs. The page talks only to meetings_hub (the
 // call_sfu_* events); descriptions are sent complete (ICE gathered first), so no candidates
 // travel separately.
+import { TrackSenders } from "./call_senders.js";
 
 function gathered(pc) {
   if (pc.iceGatheringState === "complete") return Promise.resolve();
@@ -17,10 +18,9 @@ function gathered(pc) {
 }
 
 // What I send. Same interface as a mesh Peer: addTrack, removeTrack, silence, close.
-export class SfuPublisher {
+export class SfuPublisher extends TrackSenders {
   constructor({ iceServers, publish, onError }) {
-    this.senders = new Map();
-    this.pc = new RTCPeerConnection({ iceServers });
+    super(iceServers);
     this.busy = Promise.resolve();
     this.pc.onnegotiationneeded = () => {
       // One negotiation at a time: a camera added while the microphone's offer is out waits.
@@ -35,29 +35,6 @@ export class SfuPublisher {
         }
       });
     };
-  }
-
-  addTrack(track, stream, { silent = false } = {}) {
-    if (this.senders.has(track.id) || this.pc.signalingState === "closed") return;
-    const sender = this.pc.addTrack(track, stream);
-    this.senders.set(track.id, sender);
-    if (silent) sender.replaceTrack(null);
-  }
-
-  removeTrack(track) {
-    const sender = this.senders.get(track.id);
-    if (!sender) return;
-    this.senders.delete(track.id);
-    if (this.pc.signalingState !== "closed") this.pc.removeTrack(sender);
-  }
-
-  silence(track, silent) {
-    const sender = this.senders.get(track.id);
-    if (sender) sender.replaceTrack(silent ? null : track);
-  }
-
-  close() {
-    this.pc.close();
   }
 }
 
